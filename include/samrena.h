@@ -1,0 +1,181 @@
+/* samrena.h -- libsamrena, an arena (region, bump) allocator.
+ *
+ * One API, the port, over several memory strategies, the adapters: chained
+ * malloc'd blocks, and one contiguous virtual memory reservation committed
+ * lazily.  See samrena(3) for the overview and a page per call.
+ *
+ * Error convention: a call returning a pointer returns NULL on failure, a
+ * call returning SamrenaError returns the code; both also record the code
+ * for samrena_last_error(), which is per thread and, like errno, is not
+ * cleared by a call that succeeds.  No call aborts or prints on failure.
+ *
+ * This header compiles as C99, C11 and C++11.
+ */
+#ifndef SAMRENA_H
+#define SAMRENA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* SAMRENA_API marks what the library exports.  Building the DLL, libtool
+ * defines DLL_EXPORT; users of the static library define SAMRENA_STATIC
+ * (pkg-config --static --cflags does it for them). */
+#if defined(_WIN32) || defined(__CYGWIN__)
+#  if defined(SAMRENA_BUILDING) && defined(DLL_EXPORT)
+#    define SAMRENA_API __declspec(dllexport)
+#  elif defined(SAMRENA_BUILDING) || defined(SAMRENA_STATIC)
+#    define SAMRENA_API
+#  else
+#    define SAMRENA_API __declspec(dllimport)
+#  endif
+#elif defined(__GNUC__) && __GNUC__ >= 4
+#  define SAMRENA_API __attribute__((visibility("default")))
+#else
+#  define SAMRENA_API
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------ errors */
+
+typedef enum {
+  SAMRENA_OK = 0,
+  SAMRENA_ERROR_NULL_POINTER,
+  SAMRENA_ERROR_INVALID_SIZE,
+  SAMRENA_ERROR_INVALID_PARAMETER,
+  SAMRENA_ERROR_OUT_OF_MEMORY,
+  SAMRENA_ERROR_OVERFLOW,
+  SAMRENA_ERROR_UNSUPPORTED_STRATEGY,
+  SAMRENA_ERROR_UNSUPPORTED_OPERATION,
+  SAMRENA_ERROR_PLATFORM
+} SamrenaError;
+
+/* The code of the last failed call in this thread. */
+SAMRENA_API SamrenaError samrena_last_error(void);
+/* A constant English description; never NULL, even for unknown codes. */
+SAMRENA_API const char *samrena_error_string(SamrenaError error);
+/* The library's version, "MAJOR.MINOR.PATCH". */
+SAMRENA_API const char *samrena_version(void);
+
+/* ---------------------------------------------------------------- creation */
+
+typedef enum {
+  SAMRENA_STRATEGY_DEFAULT = 0, /* virtual when available, else chained */
+  SAMRENA_STRATEGY_CHAINED,     /* linked malloc'd blocks, portable */
+  SAMRENA_STRATEGY_VIRTUAL      /* one reservation, lazy commit; falls back */
+} SamrenaStrategy;
+
+#define SAMRENA_FLAG_STRICT (1u << 0)     /* no fallback: create fails instead */
+#define SAMRENA_FLAG_HUGE_PAGES (1u << 1) /* virtual: ask for transparent huge pages */
+#define SAMRENA_FLAG_QUIET (1u << 2)      /* no fallback warning on stderr */
+
+/* Page size used when SamrenaConfig.page_size is 0: 64 KiB. */
+#define SAMRENA_DEFAULT_PAGE_SIZE (UINT64_C(64) * 1024)
+
+typedef struct {
+  SamrenaStrategy strategy;
+  uint64_t initial_pages; /* pages ready at create (>= 1) */
+  uint64_t growth_pages;  /* chained: pages per new block (>= 1) */
+  uint64_t max_reserve;   /* virtual: address space reserved; 0 = 2 GiB on 64-bit */
+  uint64_t page_size;     /* arena page in bytes, a power of two >= 64; 0 = 64 KiB */
+  uint64_t commit_size;   /* virtual: commit granularity; 0 = library default */
+  uint64_t alignment;     /* alignment of samrena_push; 0 = alignof(max_align_t) */
+  uint32_t flags;         /* SAMRENA_FLAG_* */
+  void (*log_callback)(const char *message, void *user_data); /* NULL: stderr */
+  void *log_user_data;
+} SamrenaConfig;
+
+/* The arena handle.  Its contents are private. */
+typedef struct Samrena Samrena;
+
+SAMRENA_API SamrenaConfig samrena_default_config(void);
+/* NULL config means samrena_default_config(). */
+SAMRENA_API Samrena *samrena_create(const SamrenaConfig *config);
+/* Default configuration with initial_pages; 0 gives NULL, INVALID_SIZE. */
+SAMRENA_API Samrena *samrena_allocate(uint64_t initial_pages);
+/* Frees the arena and everything pushed on it.  NULL is a no-op. */
+SAMRENA_API void samrena_destroy(Samrena *arena);
+
+/* The adapter actually chosen (never DEFAULT).  NULL arena: DEFAULT. */
+SAMRENA_API SamrenaStrategy samrena_strategy(const Samrena *arena);
+/* "default", "chained", "virtual"; "unknown" for other values. */
+SAMRENA_API const char *samrena_strategy_name(SamrenaStrategy strategy);
+/* Whether this build and platform can create arenas of that strategy. */
+SAMRENA_API bool samrena_strategy_available(SamrenaStrategy strategy);
+
+/* -------------------------------------------------------------- allocation */
+
+/* size bytes at the configured alignment; push(a, 0) gives a non-NULL
+ * pointer that must not be dereferenced and consumes nothing. */
+SAMRENA_API void *samrena_push(Samrena *arena, uint64_t size);
+/* As samrena_push, and the bytes read as zero. */
+SAMRENA_API void *samrena_push_zero(Samrena *arena, uint64_t size);
+/* alignment: a power of two (0 is invalid here). */
+SAMRENA_API void *samrena_push_aligned(Samrena *arena, uint64_t size, uint64_t alignment);
+/* Pushes; on failure reserves max(2 * (allocated + size), hint) and retries once. */
+SAMRENA_API void *samrena_push_with_reserve(Samrena *arena, uint64_t size);
+
+/* ---------------------------------------------------- capacity, reservation */
+
+/* Bytes consumed, alignment padding included. */
+SAMRENA_API uint64_t samrena_allocated(const Samrena *arena);
+/* allocated + what can be pushed before the next OS or malloc call. */
+SAMRENA_API uint64_t samrena_capacity(const Samrena *arena);
+/* Makes capacity >= min_capacity (absolute, like vector::reserve). */
+SAMRENA_API SamrenaError samrena_reserve(Samrena *arena, uint64_t min_capacity);
+/* Stores expected_total as a growth hint and reserves
+ * max(2 * immediate_size, expected_total / 4). */
+SAMRENA_API SamrenaError samrena_reserve_with_growth(Samrena *arena, uint64_t immediate_size,
+                                                     uint64_t expected_total);
+
+typedef struct {
+  uint64_t allocated;      /* as samrena_allocated */
+  uint64_t capacity;       /* as samrena_capacity */
+  uint64_t committed;      /* bytes backed by malloc or committed pages */
+  uint64_t reserved;       /* address space held (chained: equals committed) */
+  uint64_t peak_allocated; /* high-water mark of allocated, across resets */
+  uint64_t blocks;         /* chained: blocks held; virtual: 1 */
+  uint64_t wasted;         /* alignment padding and abandoned block tails */
+} SamrenaStats;
+
+SAMRENA_API SamrenaError samrena_stats(const Samrena *arena, SamrenaStats *out);
+
+/* ------------------------------------------------------- reset and trimming */
+
+/* Every pointer from the arena becomes invalid; memory is kept for reuse. */
+SAMRENA_API void samrena_reset(Samrena *arena);
+/* Gives memory above max(keep_bytes, allocated) back to the OS or malloc. */
+SAMRENA_API SamrenaError samrena_trim(Samrena *arena, uint64_t keep_bytes);
+
+/* ------------------------------------------------- virtual memory region */
+
+/* A reserve-then-commit bump region.  {0} is the empty region; the fields
+ * may be read, never written. */
+typedef struct {
+  void *base;         /* start of the reservation, NULL when empty */
+  uint64_t reserved;  /* bytes of address space held */
+  uint64_t committed; /* bytes backed by memory, from base */
+  uint64_t used;      /* bytes handed out, from base */
+} SamrenaVmem;
+
+/* Reserves at least reserve_size bytes of address space, committing none.
+ * vm must be empty. */
+SAMRENA_API bool samrena_vmem_reserve(SamrenaVmem *vm, uint64_t reserve_size);
+/* The next bytes of the region, committed on demand; NULL past the reservation. */
+SAMRENA_API void *samrena_vmem_commit(SamrenaVmem *vm, uint64_t bytes);
+/* used = 0; the commit is kept. */
+SAMRENA_API void samrena_vmem_reset(SamrenaVmem *vm);
+/* Returns the whole reservation; vm becomes empty. */
+SAMRENA_API bool samrena_vmem_release(SamrenaVmem *vm);
+/* Makes the region hold exactly size bytes from base (reserving 1 GiB when
+ * empty), committing or decommitting; 0 releases. */
+SAMRENA_API bool samrena_vmem_resize(SamrenaVmem *vm, uint64_t size);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SAMRENA_H */

@@ -1,0 +1,292 @@
+/* adapter_chained.c -- the chained adapter: a linked list of malloc'd blocks.
+ *
+ * Normal blocks (the first one initial_pages long, then growth_pages each)
+ * are used in list order; those after the current one are spares, left by
+ * a reset or made by samrena_reserve, and are reused before anything new is
+ * malloc'd.  A push that cannot fit in a fresh normal block gets a block of
+ * its own ("large"); after a reset large blocks wait in a spare list and are
+ * reused best-fit, so the same workload after a reset mallocs nothing.
+ */
+#include <config.h>
+
+#include "samrena_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct ChainedBlock {
+  struct ChainedBlock *next;
+  uint64_t size; /* payload bytes, after the header */
+  uint64_t used; /* payload bytes consumed; kept for large blocks only */
+} ChainedBlock;
+
+/* The payload starts here, so it has malloc's alignment. */
+#define BLOCK_HEADER_SIZE ((sizeof(ChainedBlock) + alignof(max_align_t) - 1) & ~(alignof(max_align_t) - 1))
+
+typedef struct {
+  ChainedBlock *first;        /* normal blocks; those after current are spares */
+  ChainedBlock *current;      /* the block [cursor, limit) lies in */
+  ChainedBlock *large;        /* large blocks holding an allocation */
+  ChainedBlock *large_spares; /* large blocks released by reset */
+  uint64_t page_size;
+  uint64_t growth_bytes;
+  uint64_t retired_used;  /* bytes consumed in normal blocks before current, and in large */
+  uint64_t retired_tails; /* unused ends of the normal blocks before current */
+} Chained;
+
+static Chained *state_of(const Samrena *arena) {
+  return (Chained *)arena->adapter;
+}
+
+static unsigned char *block_data(ChainedBlock *block) {
+  return (unsigned char *)block + BLOCK_HEADER_SIZE;
+}
+
+/* NULL with the error recorded when the size is not representable or
+ * malloc fails. */
+static ChainedBlock *block_new(uint64_t payload_size) {
+  if (payload_size > SAMRENA__MAX_FOOTPRINT - BLOCK_HEADER_SIZE ||
+      payload_size > SIZE_MAX - BLOCK_HEADER_SIZE)
+    return samrena__fail_null(SAMRENA_ERROR_OVERFLOW);
+  ChainedBlock *block = malloc(BLOCK_HEADER_SIZE + (size_t)payload_size);
+  if (block == NULL)
+    return samrena__fail_null(SAMRENA_ERROR_OUT_OF_MEMORY);
+  block->next = NULL;
+  block->size = payload_size;
+  block->used = 0;
+  return block;
+}
+
+static void free_list(ChainedBlock *block) {
+  while (block != NULL) {
+    ChainedBlock *next = block->next;
+    free(block);
+    block = next;
+  }
+}
+
+/* Whether size bytes aligned to alignment fit in an empty block. */
+static bool fits_empty(ChainedBlock *block, uint64_t size, uint64_t alignment) {
+  uint64_t padding = samrena__padding_for(block_data(block), alignment);
+  return padding <= block->size && size <= block->size - padding;
+}
+
+static void point_cursor_at(Samrena *arena, ChainedBlock *block) {
+  arena->cursor = block_data(block);
+  arena->limit = arena->cursor + block->size;
+}
+
+/* Makes block, which follows current, the current block. */
+static void advance_to(Samrena *arena, ChainedBlock *block) {
+  Chained *chained = state_of(arena);
+  chained->retired_used += (uint64_t)(arena->cursor - block_data(chained->current));
+  chained->retired_tails += (uint64_t)(arena->limit - arena->cursor);
+  chained->current = block;
+  point_cursor_at(arena, block);
+}
+
+static void *bump(Samrena *arena, uint64_t size, uint64_t alignment) {
+  unsigned char *result = arena->cursor + samrena__padding_for(arena->cursor, alignment);
+  arena->cursor = result + size;
+  return result;
+}
+
+/* ------------------------------------------------------------------- ops */
+
+static bool chained_available(void) {
+  return true;
+}
+
+static SamrenaError chained_create(Samrena *arena, const SamrenaSettings *settings) {
+  Chained *chained = calloc(1, sizeof *chained);
+  if (chained == NULL)
+    return SAMRENA_ERROR_OUT_OF_MEMORY;
+  ChainedBlock *first = block_new(settings->initial_bytes);
+  if (first == NULL) {
+    free(chained);
+    return samrena_last_error();
+  }
+  chained->first = chained->current = first;
+  chained->page_size = settings->page_size;
+  chained->growth_bytes = settings->growth_bytes;
+  arena->adapter = chained;
+  point_cursor_at(arena, first);
+  return SAMRENA_OK;
+}
+
+static void chained_destroy(Samrena *arena) {
+  Chained *chained = state_of(arena);
+  free_list(chained->first);
+  free_list(chained->large);
+  free_list(chained->large_spares);
+  free(chained);
+}
+
+/* The smallest spare large block that holds the push, unlinked; or NULL. */
+static ChainedBlock *take_best_large_spare(Chained *chained, uint64_t size, uint64_t alignment) {
+  ChainedBlock **best = NULL;
+  for (ChainedBlock **link = &chained->large_spares; *link != NULL; link = &(*link)->next)
+    if (fits_empty(*link, size, alignment) && (best == NULL || (*link)->size < (*best)->size))
+      best = link;
+  if (best == NULL)
+    return NULL;
+  ChainedBlock *block = *best;
+  *best = block->next;
+  return block;
+}
+
+/* The payload a fresh block needs for the push: block data is already
+ * aligned to malloc's alignment, so only a stricter alignment costs slack. */
+static uint64_t fresh_block_need(uint64_t size, uint64_t alignment) {
+  return size + (alignment > SAMRENA__MAX_ALIGN ? alignment - 1 : 0);
+}
+
+/* A block of its own for a push too big for a normal block; the current
+ * block stays current, so its free end is not lost. */
+static void *push_large(Samrena *arena, uint64_t size, uint64_t alignment) {
+  Chained *chained = state_of(arena);
+  ChainedBlock *block = take_best_large_spare(chained, size, alignment);
+  if (block == NULL) {
+    block = block_new(fresh_block_need(size, alignment));
+    if (block == NULL)
+      return NULL;
+  }
+  unsigned char *data = block_data(block);
+  uint64_t padding = samrena__padding_for(data, alignment);
+  block->used = padding + size;
+  block->next = chained->large;
+  chained->large = block;
+  chained->retired_used += block->used;
+  return data + padding;
+}
+
+static void *chained_push_slow(Samrena *arena, uint64_t size, uint64_t alignment) {
+  Chained *chained = state_of(arena);
+  ChainedBlock *spare = chained->current->next;
+  if (spare != NULL && fits_empty(spare, size, alignment)) {
+    advance_to(arena, spare);
+    return bump(arena, size, alignment);
+  }
+  if (fresh_block_need(size, alignment) > chained->growth_bytes)
+    return push_large(arena, size, alignment);
+
+  ChainedBlock *block = block_new(chained->growth_bytes);
+  if (block == NULL)
+    return NULL;
+  block->next = spare;
+  chained->current->next = block;
+  advance_to(arena, block);
+  return bump(arena, size, alignment);
+}
+
+static void chained_zero(Samrena *arena, void *ptr, uint64_t size) {
+  (void)arena;
+  memset(ptr, 0, (size_t)size);
+}
+
+static uint64_t chained_allocated(const Samrena *arena) {
+  Chained *chained = state_of(arena);
+  return chained->retired_used + (uint64_t)(arena->cursor - block_data(chained->current));
+}
+
+static uint64_t list_payload(const ChainedBlock *block) {
+  uint64_t total = 0;
+  for (; block != NULL; block = block->next)
+    total += block->size;
+  return total;
+}
+
+static uint64_t chained_capacity(const Samrena *arena) {
+  Chained *chained = state_of(arena);
+  return chained_allocated(arena) + (uint64_t)(arena->limit - arena->cursor) +
+         list_payload(chained->current->next) + list_payload(chained->large_spares);
+}
+
+static void chained_reset(Samrena *arena) {
+  Chained *chained = state_of(arena);
+  while (chained->large != NULL) {
+    ChainedBlock *block = chained->large;
+    chained->large = block->next;
+    block->next = chained->large_spares;
+    chained->large_spares = block;
+  }
+  chained->current = chained->first;
+  chained->retired_used = 0;
+  chained->retired_tails = 0;
+  point_cursor_at(arena, chained->first);
+}
+
+/* One spare block, right after the current one, covering the shortfall. */
+static SamrenaError chained_reserve(Samrena *arena, uint64_t min_capacity) {
+  Chained *chained = state_of(arena);
+  uint64_t shortfall = min_capacity - chained_capacity(arena);
+  uint64_t size;
+  if (!samrena__round_up_checked(shortfall, chained->page_size, &size))
+    return samrena__fail(SAMRENA_ERROR_OVERFLOW);
+  if (size < chained->growth_bytes)
+    size = chained->growth_bytes;
+  ChainedBlock *block = block_new(size);
+  if (block == NULL)
+    return samrena_last_error();
+  block->next = chained->current->next;
+  chained->current->next = block;
+  return SAMRENA_OK;
+}
+
+/* Frees the spares of *list that capacity can spare while staying >= floor. */
+static void free_spares_above(ChainedBlock **list, uint64_t *capacity, uint64_t floor) {
+  while (*list != NULL) {
+    ChainedBlock *block = *list;
+    if (*capacity - block->size >= floor) {
+      *capacity -= block->size;
+      *list = block->next;
+      free(block);
+    } else {
+      list = &block->next;
+    }
+  }
+}
+
+static SamrenaError chained_trim(Samrena *arena, uint64_t keep_bytes) {
+  Chained *chained = state_of(arena);
+  uint64_t allocated = chained_allocated(arena);
+  uint64_t floor = keep_bytes > allocated ? keep_bytes : allocated;
+  uint64_t capacity = chained_capacity(arena);
+  free_spares_above(&chained->large_spares, &capacity, floor);
+  free_spares_above(&chained->current->next, &capacity, floor);
+  return SAMRENA_OK;
+}
+
+static void count_list(const ChainedBlock *block, SamrenaStats *out) {
+  for (; block != NULL; block = block->next) {
+    out->committed += BLOCK_HEADER_SIZE + block->size;
+    out->blocks++;
+  }
+}
+
+static void chained_stats(const Samrena *arena, SamrenaStats *out) {
+  Chained *chained = state_of(arena);
+  count_list(chained->first, out);
+  count_list(chained->large, out);
+  count_list(chained->large_spares, out);
+  out->reserved = out->committed;
+  out->wasted = chained->retired_tails;
+  for (const ChainedBlock *block = chained->large; block != NULL; block = block->next)
+    out->wasted += block->size - block->used;
+}
+
+const SamrenaOps samrena__chained_ops = {
+    .name = "chained",
+    .strategy = SAMRENA_STRATEGY_CHAINED,
+    .available = chained_available,
+    .create = chained_create,
+    .destroy = chained_destroy,
+    .push_slow = chained_push_slow,
+    .zero = chained_zero,
+    .allocated = chained_allocated,
+    .capacity = chained_capacity,
+    .reset = chained_reset,
+    .reserve = chained_reserve,
+    .trim = chained_trim,
+    .stats = chained_stats,
+};

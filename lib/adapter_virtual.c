@@ -1,0 +1,198 @@
+/* adapter_virtual.c -- the virtual memory adapter: one contiguous
+ * reservation of max_reserve bytes, committed in commit_size steps as the
+ * cursor crosses them.  Pushes are contiguous and never move; growth is an
+ * mprotect, never a copy.  Built on SamrenaVmem; no OS call is made here.
+ */
+#include <config.h>
+
+#include "adapter_virtual_platform.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Address space reserved when max_reserve is 0. */
+#if UINTPTR_MAX > UINT32_MAX
+#define VIRTUAL_DEFAULT_RESERVE (UINT64_C(2) << 30)
+#else
+#define VIRTUAL_DEFAULT_RESERVE (UINT64_C(256) << 20)
+#endif
+
+/* Commit step when commit_size is 0.  Each step is one mprotect call, so
+ * a larger step means fewer calls; but memory committed is charged against
+ * the commit limit, so the step bounds how far a push commits ahead of its
+ * need.  bench/commit-step measured 64 KiB..2 MiB: see samrena(3). */
+#define VIRTUAL_DEFAULT_COMMIT_STEP (UINT64_C(256) << 10)
+
+typedef struct {
+  SamrenaVmem vm;
+  uint64_t commit_step; /* a multiple of the page size */
+  uint64_t dirty_end;   /* offset below which memory may hold old data */
+} Virtual;
+
+static Virtual *state_of(const Samrena *arena) {
+  return (Virtual *)arena->adapter;
+}
+
+static unsigned char *base_of(const Virtual *virt) {
+  return (unsigned char *)virt->vm.base;
+}
+
+static uint64_t offset_of(const Samrena *arena) {
+  return (uint64_t)(arena->cursor - base_of(state_of(arena)));
+}
+
+static void set_limit_to_commit(Samrena *arena) {
+  Virtual *virt = state_of(arena);
+  arena->limit = base_of(virt) + virt->vm.committed;
+}
+
+static bool virtual_available(void) {
+  return samrena__vm_supported();
+}
+
+static SamrenaError choose_commit_step(uint64_t commit_size, uint64_t *step) {
+  uint64_t page = samrena__vm_page_size();
+  if (commit_size == 0) {
+    *step = samrena__align_up(VIRTUAL_DEFAULT_COMMIT_STEP, page);
+    return SAMRENA_OK;
+  }
+  if (!samrena__round_up_checked(commit_size, page, step) || *step > SAMRENA__MAX_FOOTPRINT)
+    return SAMRENA_ERROR_OVERFLOW;
+  return SAMRENA_OK;
+}
+
+static SamrenaError virtual_create(Samrena *arena, const SamrenaSettings *settings) {
+  uint64_t reserve = settings->max_reserve;
+  if (reserve == 0)
+    reserve = settings->initial_bytes > VIRTUAL_DEFAULT_RESERVE ? settings->initial_bytes
+                                                                : VIRTUAL_DEFAULT_RESERVE;
+  Virtual *virt = calloc(1, sizeof *virt);
+  if (virt == NULL)
+    return SAMRENA_ERROR_OUT_OF_MEMORY;
+  SamrenaError error = choose_commit_step(settings->commit_size, &virt->commit_step);
+  if (error == SAMRENA_OK)
+    error = samrena__vmem_reserve(&virt->vm, reserve);
+  if (error != SAMRENA_OK) {
+    free(virt);
+    return error;
+  }
+  if (settings->flags & SAMRENA_FLAG_HUGE_PAGES)
+    samrena__vm_advise_huge_pages(virt->vm.base, virt->vm.reserved);
+  error = samrena__vmem_commit_to(&virt->vm, settings->initial_bytes);
+  if (error != SAMRENA_OK) {
+    samrena__vm_release(virt->vm.base, virt->vm.reserved);
+    free(virt);
+    return error;
+  }
+  arena->adapter = virt;
+  arena->cursor = base_of(virt);
+  set_limit_to_commit(arena);
+  return SAMRENA_OK;
+}
+
+static void virtual_destroy(Samrena *arena) {
+  Virtual *virt = state_of(arena);
+  samrena__vm_release(virt->vm.base, virt->vm.reserved);
+  free(virt);
+}
+
+/* Commits up to the next step boundary past the push: at most one step
+ * beyond what it needs. */
+static void *virtual_push_slow(Samrena *arena, uint64_t size, uint64_t alignment) {
+  Virtual *virt = state_of(arena);
+  uint64_t offset = offset_of(arena);
+  uint64_t padding = samrena__padding_for(arena->cursor, alignment);
+  uint64_t room = virt->vm.reserved - offset;
+  if (padding > room || size > room - padding)
+    return samrena__fail_null(SAMRENA_ERROR_OUT_OF_MEMORY);
+
+  uint64_t end = offset + padding + size;
+  uint64_t target = samrena__align_up(end, virt->commit_step);
+  if (target > virt->vm.reserved)
+    target = virt->vm.reserved;
+  if (samrena__vmem_commit_to(&virt->vm, target) != SAMRENA_OK)
+    return NULL;
+  set_limit_to_commit(arena);
+  arena->cursor = base_of(virt) + end;
+  return base_of(virt) + offset + padding;
+}
+
+/* Pages committed and never handed out since are the kernel's fresh zero
+ * pages: only what lies below the high-water mark of earlier use needs a memset. */
+static void virtual_zero(Samrena *arena, void *ptr, uint64_t size) {
+  Virtual *virt = state_of(arena);
+  uint64_t offset = (uint64_t)((unsigned char *)ptr - base_of(virt));
+  if (offset >= virt->dirty_end)
+    return;
+  uint64_t dirty = virt->dirty_end - offset;
+  memset(ptr, 0, (size_t)(size < dirty ? size : dirty));
+}
+
+static uint64_t virtual_allocated(const Samrena *arena) {
+  return offset_of(arena);
+}
+
+static uint64_t virtual_capacity(const Samrena *arena) {
+  return state_of(arena)->vm.committed;
+}
+
+static void virtual_reset(Samrena *arena) {
+  Virtual *virt = state_of(arena);
+  uint64_t offset = offset_of(arena);
+  if (offset > virt->dirty_end)
+    virt->dirty_end = offset;
+  arena->cursor = base_of(virt);
+}
+
+/* Commits up to min_capacity, then asks the OS to fault in everything from
+ * the cursor's page on, so later pushes take no page faults. */
+static SamrenaError virtual_reserve(Samrena *arena, uint64_t min_capacity) {
+  Virtual *virt = state_of(arena);
+  if (min_capacity > virt->vm.reserved)
+    return samrena__fail(SAMRENA_ERROR_INVALID_PARAMETER);
+  SamrenaError error = samrena__vmem_commit_to(&virt->vm, min_capacity);
+  if (error != SAMRENA_OK)
+    return error;
+  set_limit_to_commit(arena);
+  uint64_t page = samrena__vm_page_size();
+  uint64_t from = offset_of(arena) & ~(page - 1);
+  if (from < virt->vm.committed)
+    samrena__vm_prefetch(base_of(virt) + from, virt->vm.committed - from);
+  return SAMRENA_OK;
+}
+
+static SamrenaError virtual_trim(Samrena *arena, uint64_t keep_bytes) {
+  Virtual *virt = state_of(arena);
+  uint64_t allocated = offset_of(arena);
+  SamrenaError error =
+      samrena__vmem_decommit_to(&virt->vm, keep_bytes > allocated ? keep_bytes : allocated);
+  if (error != SAMRENA_OK)
+    return error;
+  if (virt->dirty_end > virt->vm.committed)
+    virt->dirty_end = virt->vm.committed;
+  set_limit_to_commit(arena);
+  return SAMRENA_OK;
+}
+
+static void virtual_stats(const Samrena *arena, SamrenaStats *out) {
+  Virtual *virt = state_of(arena);
+  out->committed = virt->vm.committed;
+  out->reserved = virt->vm.reserved;
+  out->blocks = 1;
+}
+
+const SamrenaOps samrena__virtual_ops = {
+    .name = "virtual",
+    .strategy = SAMRENA_STRATEGY_VIRTUAL,
+    .available = virtual_available,
+    .create = virtual_create,
+    .destroy = virtual_destroy,
+    .push_slow = virtual_push_slow,
+    .zero = virtual_zero,
+    .allocated = virtual_allocated,
+    .capacity = virtual_capacity,
+    .reset = virtual_reset,
+    .reserve = virtual_reserve,
+    .trim = virtual_trim,
+    .stats = virtual_stats,
+};

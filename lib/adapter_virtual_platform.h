@@ -1,0 +1,49 @@
+/* adapter_virtual_platform.h -- the contract between the portable code
+ * (vmem.c, adapter_virtual.c) and one operating system's virtual memory
+ * calls.  Exactly one platform file implements it: adapter_virtual_posix.c
+ * (mmap), adapter_virtual_win32.c (VirtualAlloc) or adapter_virtual_none.c
+ * (every call refuses).  Addresses and sizes passed in are multiples of
+ * samrena__vm_page_size() unless a comment says otherwise.  A call that
+ * fails changes nothing and returns an error; none records it.
+ */
+#ifndef SAMRENA_ADAPTER_VIRTUAL_PLATFORM_H
+#define SAMRENA_ADAPTER_VIRTUAL_PLATFORM_H
+
+#include "samrena_internal.h"
+
+/* Whether this platform layer can reserve at all. */
+bool samrena__vm_supported(void);
+
+/* The granularity of commit and decommit, a power of two; 0 if unknown.
+ * Safe to call from any thread. */
+uint64_t samrena__vm_page_size(void);
+
+/* The granularity of reservations (Windows: 64 KiB; elsewhere the page). */
+uint64_t samrena__vm_reserve_granularity(void);
+
+/* Reserves size bytes of address space, inaccessible and using no memory.
+ * Post: *base set and SAMRENA_OK; or OUT_OF_MEMORY (no address space or
+ * refused by a limit) or UNSUPPORTED_OPERATION. */
+SamrenaError samrena__vm_reserve(uint64_t size, void **base);
+
+/* Makes [addr, addr + size) of a reservation readable and writable.  Pages
+ * never touched since their last decommit read as zero.
+ * Post: SAMRENA_OK, or OUT_OF_MEMORY and the range as it was. */
+SamrenaError samrena__vm_commit(void *addr, uint64_t size);
+
+/* Returns the memory of [addr, addr + size) to the OS and makes it
+ * inaccessible again; resident memory drops.  Post: SAMRENA_OK or PLATFORM. */
+SamrenaError samrena__vm_decommit(void *addr, uint64_t size);
+
+/* Unmaps a whole reservation made by samrena__vm_reserve.  Post: SAMRENA_OK or PLATFORM. */
+SamrenaError samrena__vm_release(void *base, uint64_t size);
+
+/* Asks the OS to make committed [addr, addr + size) resident now.  A hint:
+ * returns whether the OS did it, and failure changes nothing. */
+bool samrena__vm_prefetch(void *addr, uint64_t size);
+
+/* Asks for transparent huge pages on [addr, addr + size).  A hint: returns
+ * whether the OS accepted it. */
+bool samrena__vm_advise_huge_pages(void *addr, uint64_t size);
+
+#endif /* SAMRENA_ADAPTER_VIRTUAL_PLATFORM_H */

@@ -1,0 +1,126 @@
+/* adapter_virtual_posix.c -- the virtual memory platform layer on POSIX:
+ * mmap(PROT_NONE) reserves, mprotect commits, madvise gives back and
+ * prefetches.  Works with either spelling of MAP_ANONYMOUS (configure).
+ */
+#include <config.h>
+
+#include "adapter_virtual_platform.h"
+
+#include <errno.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#if !HAVE_DECL_MAP_ANONYMOUS && HAVE_DECL_MAP_ANON
+#define MAP_ANONYMOUS MAP_ANON
+#endif
+
+#if HAVE_DECL_MAP_NORESERVE
+#define SAMRENA_MAP_NORESERVE MAP_NORESERVE
+#else
+#define SAMRENA_MAP_NORESERVE 0
+#endif
+
+bool samrena__vm_supported(void) {
+  return samrena__vm_page_size() != 0;
+}
+
+/* sysconf is cheap but not free; its answer never changes, so any thread
+ * may store it and a racing thread at worst asks again. */
+#if defined(__STDC_NO_ATOMICS__)
+uint64_t samrena__vm_page_size(void) {
+  long size = sysconf(_SC_PAGESIZE);
+  return size > 0 && samrena__is_power_of_two((uint64_t)size) ? (uint64_t)size : 0;
+}
+#else
+#include <stdatomic.h>
+static _Atomic uint64_t samrena_cached_page_size;
+
+uint64_t samrena__vm_page_size(void) {
+  uint64_t size = atomic_load_explicit(&samrena_cached_page_size, memory_order_relaxed);
+  if (size == 0) {
+    long answer = sysconf(_SC_PAGESIZE);
+    if (answer <= 0 || !samrena__is_power_of_two((uint64_t)answer))
+      return 0;
+    size = (uint64_t)answer;
+    atomic_store_explicit(&samrena_cached_page_size, size, memory_order_relaxed);
+  }
+  return size;
+}
+#endif
+
+uint64_t samrena__vm_reserve_granularity(void) {
+  return samrena__vm_page_size();
+}
+
+static bool fits_size_t(uint64_t size) {
+  return size <= SIZE_MAX;
+}
+
+SamrenaError samrena__vm_reserve(uint64_t size, void **base) {
+  if (!fits_size_t(size))
+    return SAMRENA_ERROR_OUT_OF_MEMORY;
+  void *address = mmap(NULL, (size_t)size, PROT_NONE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | SAMRENA_MAP_NORESERVE, -1, 0);
+  if (address == MAP_FAILED)
+    return errno == ENOMEM ? SAMRENA_ERROR_OUT_OF_MEMORY : SAMRENA_ERROR_PLATFORM;
+  *base = address;
+  return SAMRENA_OK;
+}
+
+SamrenaError samrena__vm_commit(void *addr, uint64_t size) {
+  if (mprotect(addr, (size_t)size, PROT_READ | PROT_WRITE) != 0)
+    return errno == ENOMEM || errno == EAGAIN ? SAMRENA_ERROR_OUT_OF_MEMORY
+                                              : SAMRENA_ERROR_PLATFORM;
+  return SAMRENA_OK;
+}
+
+/* MADV_DONTNEED frees the pages of a private anonymous mapping at once and
+ * makes them read back as zero; PROT_NONE then turns a stray access into a
+ * fault instead of silently faulting in a fresh page. */
+SamrenaError samrena__vm_decommit(void *addr, uint64_t size) {
+#if HAVE_DECL_MADV_DONTNEED
+  if (madvise(addr, (size_t)size, MADV_DONTNEED) != 0)
+    return SAMRENA_ERROR_PLATFORM;
+#endif
+  if (mprotect(addr, (size_t)size, PROT_NONE) != 0)
+    return SAMRENA_ERROR_PLATFORM;
+#if !HAVE_DECL_MADV_DONTNEED
+  /* Without MADV_DONTNEED, replacing the range with a fresh reservation is
+   * the portable way to drop its pages. */
+  if (mmap(addr, (size_t)size, PROT_NONE,
+           MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | SAMRENA_MAP_NORESERVE, -1, 0) == MAP_FAILED)
+    return SAMRENA_ERROR_PLATFORM;
+#endif
+  return SAMRENA_OK;
+}
+
+SamrenaError samrena__vm_release(void *base, uint64_t size) {
+  return munmap(base, (size_t)size) == 0 ? SAMRENA_OK : SAMRENA_ERROR_PLATFORM;
+}
+
+/* MADV_POPULATE_WRITE (Linux 5.14) faults the pages in writable, which is
+ * what a push will do; MADV_WILLNEED is only a read-ahead hint, and older
+ * kernels reject the newer advice with EINVAL, so fall back to it. */
+bool samrena__vm_prefetch(void *addr, uint64_t size) {
+#if HAVE_DECL_MADV_POPULATE_WRITE
+  if (madvise(addr, (size_t)size, MADV_POPULATE_WRITE) == 0)
+    return true;
+#endif
+#if HAVE_DECL_MADV_WILLNEED
+  return madvise(addr, (size_t)size, MADV_WILLNEED) == 0;
+#else
+  (void)addr;
+  (void)size;
+  return false;
+#endif
+}
+
+bool samrena__vm_advise_huge_pages(void *addr, uint64_t size) {
+#if HAVE_DECL_MADV_HUGEPAGE
+  return madvise(addr, (size_t)size, MADV_HUGEPAGE) == 0;
+#else
+  (void)addr;
+  (void)size;
+  return false;
+#endif
+}

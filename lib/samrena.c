@@ -1,0 +1,380 @@
+/* samrena.c -- the port: creation and strategy choice, the error state, the
+ * bump over the current span, and dispatch to the adapter when it is used up.
+ */
+#include <config.h>
+
+#include "samrena_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------------ errors */
+
+static TLS SamrenaError samrena_error_of_this_thread = SAMRENA_OK;
+
+SamrenaError samrena__fail(SamrenaError error) {
+  samrena_error_of_this_thread = error;
+  return error;
+}
+
+void *samrena__fail_null(SamrenaError error) {
+  samrena_error_of_this_thread = error;
+  return NULL;
+}
+
+SamrenaError samrena_last_error(void) {
+  return samrena_error_of_this_thread;
+}
+
+const char *samrena_error_string(SamrenaError error) {
+  switch (error) {
+  case SAMRENA_OK:
+    return "success";
+  case SAMRENA_ERROR_NULL_POINTER:
+    return "a required pointer argument is NULL";
+  case SAMRENA_ERROR_INVALID_SIZE:
+    return "invalid size";
+  case SAMRENA_ERROR_INVALID_PARAMETER:
+    return "invalid parameter";
+  case SAMRENA_ERROR_OUT_OF_MEMORY:
+    return "out of memory";
+  case SAMRENA_ERROR_OVERFLOW:
+    return "size computation overflows";
+  case SAMRENA_ERROR_UNSUPPORTED_STRATEGY:
+    return "strategy not supported by this build or platform";
+  case SAMRENA_ERROR_UNSUPPORTED_OPERATION:
+    return "operation not supported by this arena";
+  case SAMRENA_ERROR_PLATFORM:
+    return "the operating system refused a memory operation";
+  }
+  return "unknown error";
+}
+
+const char *samrena_version(void) {
+  return PACKAGE_VERSION;
+}
+
+/* -------------------------------------------------------- strategy registry */
+
+static const SamrenaOps *const samrena_adapters[] = {
+    &samrena__chained_ops,
+#if SAMRENA_ENABLE_VIRTUAL
+    &samrena__virtual_ops,
+#endif
+};
+
+static const SamrenaOps *find_adapter(SamrenaStrategy strategy) {
+  for (size_t i = 0; i < sizeof samrena_adapters / sizeof samrena_adapters[0]; i++)
+    if (samrena_adapters[i]->strategy == strategy && samrena_adapters[i]->available())
+      return samrena_adapters[i];
+  return NULL;
+}
+
+static bool is_known_strategy(SamrenaStrategy strategy) {
+  return strategy == SAMRENA_STRATEGY_DEFAULT || strategy == SAMRENA_STRATEGY_CHAINED ||
+         strategy == SAMRENA_STRATEGY_VIRTUAL;
+}
+
+const char *samrena_strategy_name(SamrenaStrategy strategy) {
+  switch (strategy) {
+  case SAMRENA_STRATEGY_DEFAULT:
+    return "default";
+  case SAMRENA_STRATEGY_CHAINED:
+    return "chained";
+  case SAMRENA_STRATEGY_VIRTUAL:
+    return "virtual";
+  }
+  return "unknown";
+}
+
+bool samrena_strategy_available(SamrenaStrategy strategy) {
+  if (strategy == SAMRENA_STRATEGY_DEFAULT)
+    return true;
+  return find_adapter(strategy) != NULL;
+}
+
+SamrenaStrategy samrena_strategy(const Samrena *arena) {
+  if (arena == NULL) {
+    samrena__fail(SAMRENA_ERROR_NULL_POINTER);
+    return SAMRENA_STRATEGY_DEFAULT;
+  }
+  return arena->ops->strategy;
+}
+
+/* ----------------------------------------------------------------- creation */
+
+SamrenaConfig samrena_default_config(void) {
+  SamrenaConfig config;
+  memset(&config, 0, sizeof config);
+  config.strategy = SAMRENA_STRATEGY_DEFAULT;
+  config.initial_pages = 1;
+  config.growth_pages = 1;
+  return config;
+}
+
+#define SAMRENA_KNOWN_FLAGS (SAMRENA_FLAG_STRICT | SAMRENA_FLAG_HUGE_PAGES | SAMRENA_FLAG_QUIET)
+#define SAMRENA_MIN_PAGE_SIZE UINT64_C(64)
+
+static SamrenaError validate_config(const SamrenaConfig *config, SamrenaSettings *out) {
+  if (!is_known_strategy(config->strategy) || (config->flags & ~SAMRENA_KNOWN_FLAGS) != 0)
+    return SAMRENA_ERROR_INVALID_PARAMETER;
+  if (config->initial_pages == 0 || config->growth_pages == 0)
+    return SAMRENA_ERROR_INVALID_SIZE;
+
+  uint64_t page_size = config->page_size ? config->page_size : SAMRENA_DEFAULT_PAGE_SIZE;
+  if (!samrena__is_power_of_two(page_size) || page_size < SAMRENA_MIN_PAGE_SIZE)
+    return SAMRENA_ERROR_INVALID_SIZE;
+  if (config->initial_pages > SAMRENA__MAX_FOOTPRINT / page_size ||
+      config->growth_pages > SAMRENA__MAX_FOOTPRINT / page_size)
+    return SAMRENA_ERROR_OVERFLOW;
+
+  uint64_t alignment = config->alignment ? config->alignment : SAMRENA__MAX_ALIGN;
+  if (!samrena__is_power_of_two(alignment))
+    return SAMRENA_ERROR_INVALID_PARAMETER;
+  if (alignment > page_size)
+    return SAMRENA_ERROR_INVALID_PARAMETER;
+
+  out->page_size = page_size;
+  out->initial_bytes = config->initial_pages * page_size;
+  out->growth_bytes = config->growth_pages * page_size;
+  out->max_reserve = config->max_reserve;
+  out->commit_size = config->commit_size;
+  out->alignment = alignment;
+  out->flags = config->flags;
+  if (out->max_reserve != 0 && out->max_reserve < out->initial_bytes)
+    return SAMRENA_ERROR_INVALID_PARAMETER;
+  return SAMRENA_OK;
+}
+
+static void log_message(const SamrenaConfig *config, const char *message) {
+  if (config->log_callback != NULL)
+    config->log_callback(message, config->log_user_data);
+  else if ((config->flags & SAMRENA_FLAG_QUIET) == 0)
+    fprintf(stderr, "%s\n", message);
+}
+
+static SamrenaError create_with(Samrena *arena, const SamrenaOps *ops,
+                                const SamrenaSettings *settings) {
+  arena->ops = ops;
+  return ops->create(arena, settings);
+}
+
+/* DEFAULT and VIRTUAL fall back to chained when virtual is not built in or
+ * its reservation fails; VIRTUAL says so, STRICT refuses instead. */
+static SamrenaError create_adapter(Samrena *arena, const SamrenaConfig *config,
+                                   const SamrenaSettings *settings) {
+  if (config->strategy == SAMRENA_STRATEGY_CHAINED)
+    return create_with(arena, &samrena__chained_ops, settings);
+
+  bool strict = (config->flags & SAMRENA_FLAG_STRICT) != 0;
+  bool asked_for_virtual = config->strategy == SAMRENA_STRATEGY_VIRTUAL;
+  const SamrenaOps *virtual_ops = find_adapter(SAMRENA_STRATEGY_VIRTUAL);
+  const char *why;
+  if (virtual_ops != NULL) {
+    SamrenaError error = create_with(arena, virtual_ops, settings);
+    if (error == SAMRENA_OK || error != SAMRENA_ERROR_OUT_OF_MEMORY || strict)
+      return error;
+    why = "its address space reservation failed";
+  } else {
+    if (strict)
+      return SAMRENA_ERROR_UNSUPPORTED_STRATEGY;
+    why = "it is not available in this build or on this platform";
+  }
+  if (asked_for_virtual) {
+    char message[160];
+    snprintf(message, sizeof message,
+             "samrena: virtual strategy requested but %s; using chained", why);
+    log_message(config, message);
+  }
+  return create_with(arena, &samrena__chained_ops, settings);
+}
+
+Samrena *samrena_create(const SamrenaConfig *config) {
+  SamrenaConfig defaults = samrena_default_config();
+  if (config == NULL)
+    config = &defaults;
+
+  SamrenaSettings settings;
+  SamrenaError error = validate_config(config, &settings);
+  if (error != SAMRENA_OK)
+    return samrena__fail_null(error);
+
+  Samrena *arena = calloc(1, sizeof *arena);
+  if (arena == NULL)
+    return samrena__fail_null(SAMRENA_ERROR_OUT_OF_MEMORY);
+  arena->alignment = settings.alignment;
+  arena->flags = settings.flags;
+
+  error = create_adapter(arena, config, &settings);
+  if (error != SAMRENA_OK) {
+    free(arena);
+    return samrena__fail_null(error);
+  }
+  return arena;
+}
+
+Samrena *samrena_allocate(uint64_t initial_pages) {
+  if (initial_pages == 0)
+    return samrena__fail_null(SAMRENA_ERROR_INVALID_SIZE);
+  SamrenaConfig config = samrena_default_config();
+  config.initial_pages = initial_pages;
+  return samrena_create(&config);
+}
+
+void samrena_destroy(Samrena *arena) {
+  if (arena == NULL)
+    return;
+  arena->ops->destroy(arena);
+  free(arena);
+}
+
+/* --------------------------------------------------------------- allocation */
+
+/* Any non-NULL address will do for a zero-byte push; the aligned cursor is
+ * the least surprising one, and nothing is consumed. */
+static void *push_nothing(Samrena *arena, uint64_t alignment) {
+  uint64_t padding = samrena__padding_for(arena->cursor, alignment);
+  if (padding <= (uint64_t)(arena->limit - arena->cursor))
+    return arena->cursor + padding;
+  return arena->cursor;
+}
+
+/* Pre: arena non-NULL, alignment a power of two. */
+static void *push_checked(Samrena *arena, uint64_t size, uint64_t alignment) {
+  if (size == 0)
+    return push_nothing(arena, alignment);
+  if (alignment - 1 > SAMRENA__MAX_FOOTPRINT || size > SAMRENA__MAX_FOOTPRINT - (alignment - 1))
+    return samrena__fail_null(SAMRENA_ERROR_OVERFLOW);
+
+  uint64_t padding = samrena__padding_for(arena->cursor, alignment);
+  uint64_t room = (uint64_t)(arena->limit - arena->cursor);
+  void *result;
+  if (padding <= room && size <= room - padding) {
+    result = arena->cursor + padding;
+    arena->cursor += padding + size;
+  } else {
+    result = arena->ops->push_slow(arena, size, alignment);
+    if (result == NULL)
+      return NULL;
+  }
+  arena->requested += size;
+  return result;
+}
+
+void *samrena_push(Samrena *arena, uint64_t size) {
+  if (arena == NULL)
+    return samrena__fail_null(SAMRENA_ERROR_NULL_POINTER);
+  return push_checked(arena, size, arena->alignment);
+}
+
+void *samrena_push_aligned(Samrena *arena, uint64_t size, uint64_t alignment) {
+  if (arena == NULL)
+    return samrena__fail_null(SAMRENA_ERROR_NULL_POINTER);
+  if (!samrena__is_power_of_two(alignment))
+    return samrena__fail_null(SAMRENA_ERROR_INVALID_PARAMETER);
+  return push_checked(arena, size, alignment);
+}
+
+void *samrena_push_zero(Samrena *arena, uint64_t size) {
+  void *result = samrena_push(arena, size);
+  if (result != NULL && size != 0)
+    arena->ops->zero(arena, result, size);
+  return result;
+}
+
+void *samrena_push_with_reserve(Samrena *arena, uint64_t size) {
+  if (arena == NULL)
+    return samrena__fail_null(SAMRENA_ERROR_NULL_POINTER);
+  void *result = samrena_push(arena, size);
+  if (result != NULL)
+    return result;
+  SamrenaError failure = samrena_last_error();
+  if (failure != SAMRENA_ERROR_OUT_OF_MEMORY)
+    return NULL;
+
+  uint64_t wanted = arena->ops->allocated(arena);
+  if (wanted > UINT64_MAX - size || wanted + size > UINT64_MAX / 2)
+    return samrena__fail_null(SAMRENA_ERROR_OVERFLOW);
+  wanted = 2 * (wanted + size);
+  if (arena->growth_hint > wanted)
+    wanted = arena->growth_hint;
+  if (samrena_reserve(arena, wanted) != SAMRENA_OK)
+    return samrena__fail_null(failure);
+  return samrena_push(arena, size);
+}
+
+/* ------------------------------------------------------ capacity and stats */
+
+uint64_t samrena_allocated(const Samrena *arena) {
+  if (arena == NULL) {
+    samrena__fail(SAMRENA_ERROR_NULL_POINTER);
+    return 0;
+  }
+  return arena->ops->allocated(arena);
+}
+
+uint64_t samrena_capacity(const Samrena *arena) {
+  if (arena == NULL) {
+    samrena__fail(SAMRENA_ERROR_NULL_POINTER);
+    return 0;
+  }
+  return arena->ops->capacity(arena);
+}
+
+SamrenaError samrena_reserve(Samrena *arena, uint64_t min_capacity) {
+  if (arena == NULL)
+    return samrena__fail(SAMRENA_ERROR_NULL_POINTER);
+  if (arena->ops->capacity(arena) >= min_capacity)
+    return SAMRENA_OK;
+  return arena->ops->reserve(arena, min_capacity);
+}
+
+SamrenaError samrena_reserve_with_growth(Samrena *arena, uint64_t immediate_size,
+                                         uint64_t expected_total) {
+  if (arena == NULL)
+    return samrena__fail(SAMRENA_ERROR_NULL_POINTER);
+  if (immediate_size > UINT64_MAX / 2)
+    return samrena__fail(SAMRENA_ERROR_OVERFLOW);
+  uint64_t wanted = 2 * immediate_size;
+  if (expected_total / 4 > wanted)
+    wanted = expected_total / 4;
+  arena->growth_hint = expected_total;
+  return samrena_reserve(arena, wanted);
+}
+
+static uint64_t peak_of(const Samrena *arena, uint64_t allocated) {
+  return allocated > arena->peak_allocated ? allocated : arena->peak_allocated;
+}
+
+SamrenaError samrena_stats(const Samrena *arena, SamrenaStats *out) {
+  if (arena == NULL || out == NULL)
+    return samrena__fail(SAMRENA_ERROR_NULL_POINTER);
+  memset(out, 0, sizeof *out);
+  arena->ops->stats(arena, out);
+  out->allocated = arena->ops->allocated(arena);
+  out->capacity = arena->ops->capacity(arena);
+  out->peak_allocated = peak_of(arena, out->allocated);
+  /* Padding is what was consumed beyond what was asked for; block tails
+   * were added by the adapter. */
+  out->wasted += out->allocated - arena->requested;
+  return SAMRENA_OK;
+}
+
+/* ------------------------------------------------------- reset and trimming */
+
+void samrena_reset(Samrena *arena) {
+  if (arena == NULL) {
+    samrena__fail(SAMRENA_ERROR_NULL_POINTER);
+    return;
+  }
+  arena->peak_allocated = peak_of(arena, arena->ops->allocated(arena));
+  arena->ops->reset(arena);
+  arena->requested = 0;
+}
+
+SamrenaError samrena_trim(Samrena *arena, uint64_t keep_bytes) {
+  if (arena == NULL)
+    return samrena__fail(SAMRENA_ERROR_NULL_POINTER);
+  return arena->ops->trim(arena, keep_bytes);
+}

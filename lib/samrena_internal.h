@@ -1,0 +1,125 @@
+/* samrena_internal.h -- what the port (samrena.c) and the adapters share.
+ *
+ * The port owns the Samrena handle and the bump over the current span
+ * [cursor, limit).  An adapter supplies spans: it fills one SamrenaOps table
+ * and is called only when the span is exhausted or for whole-arena
+ * operations.  Nothing here is installed or exported.
+ */
+#ifndef SAMRENA_INTERNAL_H
+#define SAMRENA_INTERNAL_H
+
+#include "samrena.h"
+
+#include <stdalign.h>
+#include <stddef.h>
+
+/* The alignment malloc guarantees, and the default push alignment. */
+#define SAMRENA__MAX_ALIGN ((uint64_t)alignof(max_align_t))
+
+/* No object may be larger than this (C objects are limited to PTRDIFF_MAX);
+ * a push whose size plus alignment slack exceeds it fails with OVERFLOW. */
+#define SAMRENA__MAX_FOOTPRINT ((uint64_t)PTRDIFF_MAX)
+
+/* A validated configuration, every default filled in. */
+typedef struct {
+  uint64_t page_size;     /* arena page, a power of two */
+  uint64_t initial_bytes; /* initial_pages * page_size */
+  uint64_t growth_bytes;  /* growth_pages * page_size */
+  uint64_t max_reserve;   /* 0: the adapter's default */
+  uint64_t commit_size;   /* 0: the adapter's default */
+  uint64_t alignment;     /* default push alignment, a power of two */
+  uint32_t flags;
+} SamrenaSettings;
+
+typedef struct SamrenaOps SamrenaOps;
+
+struct Samrena {
+  /* The bump state: pushes are carved from [cursor, limit). */
+  unsigned char *cursor;
+  unsigned char *limit;
+  uint64_t alignment; /* default push alignment */
+  uint64_t requested; /* bytes asked for since the last reset (for stats.wasted) */
+
+  const SamrenaOps *ops;
+  void *adapter; /* the adapter's own state */
+  uint64_t growth_hint;
+  uint64_t peak_allocated; /* high-water of allocated at past resets */
+  uint32_t flags;
+};
+
+/* An adapter.  Every function receives a valid arena created by this table.
+ * A function that fails records its error with samrena__fail*() and leaves
+ * the arena as it was. */
+struct SamrenaOps {
+  const char *name;
+  SamrenaStrategy strategy;
+
+  /* Whether the platform supports this adapter at run time. */
+  bool (*available)(void);
+
+  /* Pre: settings validated.  Post: adapter, cursor and limit set and
+   * SAMRENA_OK; or an error returned and nothing held. */
+  SamrenaError (*create)(Samrena *arena, const SamrenaSettings *settings);
+  void (*destroy)(Samrena *arena);
+
+  /* Pre: [cursor, limit) cannot hold size aligned bytes; size >= 1;
+   * size + alignment - 1 <= SAMRENA__MAX_FOOTPRINT.
+   * Post: an aligned pointer to size bytes, the arena's bookkeeping moved
+   * past them; or NULL with the error recorded and nothing changed. */
+  void *(*push_slow)(Samrena *arena, uint64_t size, uint64_t alignment);
+
+  /* Zeroes [ptr, ptr + size), just pushed, skipping what is known zero. */
+  void (*zero)(Samrena *arena, void *ptr, uint64_t size);
+
+  uint64_t (*allocated)(const Samrena *arena);
+  uint64_t (*capacity)(const Samrena *arena);
+
+  /* Post: allocated is 0; memory is kept. */
+  void (*reset)(Samrena *arena);
+  /* Post: capacity >= min_capacity, or an error and nothing changed. */
+  SamrenaError (*reserve)(Samrena *arena, uint64_t min_capacity);
+  /* Gives back memory above max(keep_bytes, allocated). */
+  SamrenaError (*trim)(Samrena *arena, uint64_t keep_bytes);
+  /* Fills committed, reserved, blocks and the block-tail part of wasted. */
+  void (*stats)(const Samrena *arena, SamrenaStats *out);
+};
+
+extern const SamrenaOps samrena__chained_ops;
+#if SAMRENA_ENABLE_VIRTUAL
+extern const SamrenaOps samrena__virtual_ops;
+#endif
+
+/* Records error for samrena_last_error() and returns it. */
+SamrenaError samrena__fail(SamrenaError error);
+/* Records error and returns NULL, for pointer-returning calls. */
+void *samrena__fail_null(SamrenaError error);
+
+/* SamrenaVmem operations for the library's own use (vmem.c).  Each records
+ * its error, returns it, and on failure leaves vm as it was. */
+/* Pre: vm empty, size > 0.  Reserves size rounded up to the reservation granularity. */
+SamrenaError samrena__vmem_reserve(SamrenaVmem *vm, uint64_t size);
+/* Makes committed >= target (rounded up to the page); target <= reserved. */
+SamrenaError samrena__vmem_commit_to(SamrenaVmem *vm, uint64_t target);
+/* Makes committed <= target rounded up to the page, giving pages back. */
+SamrenaError samrena__vmem_decommit_to(SamrenaVmem *vm, uint64_t target);
+
+/* Arithmetic helpers.  alignment is a power of two. */
+static inline uint64_t samrena__align_up(uint64_t value, uint64_t alignment) {
+  return (value + (alignment - 1)) & ~(alignment - 1);
+}
+static inline bool samrena__is_power_of_two(uint64_t value) {
+  return value != 0 && (value & (value - 1)) == 0;
+}
+/* value rounded up to a multiple of alignment, or false when that overflows. */
+static inline bool samrena__round_up_checked(uint64_t value, uint64_t alignment, uint64_t *out) {
+  if (value > UINT64_MAX - (alignment - 1))
+    return false;
+  *out = samrena__align_up(value, alignment);
+  return true;
+}
+/* Bytes of padding that align ptr up to alignment. */
+static inline uint64_t samrena__padding_for(const void *ptr, uint64_t alignment) {
+  return (uint64_t)(-(uintptr_t)ptr & (uintptr_t)(alignment - 1));
+}
+
+#endif /* SAMRENA_INTERNAL_H */

@@ -1,0 +1,142 @@
+/* vmem.c -- SamrenaVmem, a reserve-then-commit bump region over the
+ * platform layer.  The virtual adapter is built on the same operations.
+ */
+#include <config.h>
+
+#include "adapter_virtual_platform.h"
+
+#include <string.h>
+
+/* What samrena_vmem_resize reserves for an empty region, as v_alloc does;
+ * smaller where address space is scarce. */
+#if UINTPTR_MAX > UINT32_MAX
+#define VMEM_DEFAULT_RESERVE (UINT64_C(1) << 30)
+#else
+#define VMEM_DEFAULT_RESERVE (UINT64_C(64) << 20)
+#endif
+
+/* For the calls that report failure as false. */
+static bool fail_false(SamrenaError error) {
+  samrena__fail(error);
+  return false;
+}
+
+static bool is_empty(const SamrenaVmem *vm) {
+  return vm->base == NULL;
+}
+
+SamrenaError samrena__vmem_reserve(SamrenaVmem *vm, uint64_t size) {
+  uint64_t granularity = samrena__vm_reserve_granularity();
+  if (granularity == 0)
+    return samrena__fail(SAMRENA_ERROR_UNSUPPORTED_OPERATION);
+  uint64_t rounded;
+  if (!samrena__round_up_checked(size, granularity, &rounded) || rounded > SAMRENA__MAX_FOOTPRINT)
+    return samrena__fail(SAMRENA_ERROR_OVERFLOW);
+  void *base;
+  SamrenaError error = samrena__vm_reserve(rounded, &base);
+  if (error != SAMRENA_OK)
+    return samrena__fail(error);
+  vm->base = base;
+  vm->reserved = rounded;
+  vm->committed = 0;
+  vm->used = 0;
+  return SAMRENA_OK;
+}
+
+SamrenaError samrena__vmem_commit_to(SamrenaVmem *vm, uint64_t target) {
+  if (target <= vm->committed)
+    return SAMRENA_OK;
+  uint64_t top = samrena__align_up(target, samrena__vm_page_size());
+  if (top > vm->reserved)
+    top = vm->reserved; /* the reservation itself is page-rounded */
+  SamrenaError error =
+      samrena__vm_commit((unsigned char *)vm->base + vm->committed, top - vm->committed);
+  if (error != SAMRENA_OK)
+    return samrena__fail(error);
+  vm->committed = top;
+  return SAMRENA_OK;
+}
+
+SamrenaError samrena__vmem_decommit_to(SamrenaVmem *vm, uint64_t target) {
+  uint64_t keep = samrena__align_up(target, samrena__vm_page_size());
+  if (keep >= vm->committed)
+    return SAMRENA_OK;
+  SamrenaError error = samrena__vm_decommit((unsigned char *)vm->base + keep, vm->committed - keep);
+  if (error != SAMRENA_OK)
+    return samrena__fail(error);
+  vm->committed = keep;
+  return SAMRENA_OK;
+}
+
+bool samrena_vmem_reserve(SamrenaVmem *vm, uint64_t reserve_size) {
+  if (vm == NULL)
+    return fail_false(SAMRENA_ERROR_NULL_POINTER);
+  if (!is_empty(vm))
+    return fail_false(SAMRENA_ERROR_INVALID_PARAMETER);
+  if (reserve_size == 0)
+    return fail_false(SAMRENA_ERROR_INVALID_SIZE);
+  return samrena__vmem_reserve(vm, reserve_size) == SAMRENA_OK;
+}
+
+/* Each piece starts at malloc's alignment, so any object may live there. */
+void *samrena_vmem_commit(SamrenaVmem *vm, uint64_t bytes) {
+  if (vm == NULL)
+    return samrena__fail_null(SAMRENA_ERROR_NULL_POINTER);
+  if (is_empty(vm))
+    return samrena__fail_null(SAMRENA_ERROR_INVALID_PARAMETER);
+  uint64_t start = samrena__align_up(vm->used, SAMRENA__MAX_ALIGN);
+  if (bytes == 0)
+    return (unsigned char *)vm->base + (start <= vm->reserved ? start : vm->used);
+  if (start > vm->reserved || bytes > vm->reserved - start)
+    return samrena__fail_null(bytes > SAMRENA__MAX_FOOTPRINT ? SAMRENA_ERROR_OVERFLOW
+                                                              : SAMRENA_ERROR_OUT_OF_MEMORY);
+  if (samrena__vmem_commit_to(vm, start + bytes) != SAMRENA_OK)
+    return NULL;
+  vm->used = start + bytes;
+  return (unsigned char *)vm->base + start;
+}
+
+void samrena_vmem_reset(SamrenaVmem *vm) {
+  if (vm == NULL) {
+    samrena__fail(SAMRENA_ERROR_NULL_POINTER);
+    return;
+  }
+  vm->used = 0;
+}
+
+bool samrena_vmem_release(SamrenaVmem *vm) {
+  if (vm == NULL)
+    return fail_false(SAMRENA_ERROR_NULL_POINTER);
+  if (is_empty(vm))
+    return true;
+  SamrenaError error = samrena__vm_release(vm->base, vm->reserved);
+  if (error != SAMRENA_OK)
+    return fail_false(error);
+  memset(vm, 0, sizeof *vm);
+  return true;
+}
+
+bool samrena_vmem_resize(SamrenaVmem *vm, uint64_t size) {
+  if (vm == NULL)
+    return fail_false(SAMRENA_ERROR_NULL_POINTER);
+  if (size == 0)
+    return samrena_vmem_release(vm);
+  bool was_empty = is_empty(vm);
+  if (was_empty) {
+    uint64_t reserve = size > VMEM_DEFAULT_RESERVE ? size : VMEM_DEFAULT_RESERVE;
+    if (samrena__vmem_reserve(vm, reserve) != SAMRENA_OK)
+      return false;
+  }
+  if (size > vm->reserved)
+    return fail_false(size > SAMRENA__MAX_FOOTPRINT ? SAMRENA_ERROR_OVERFLOW
+                                                    : SAMRENA_ERROR_OUT_OF_MEMORY);
+  SamrenaError error = size > vm->committed ? samrena__vmem_commit_to(vm, size)
+                                            : samrena__vmem_decommit_to(vm, size);
+  if (error != SAMRENA_OK) {
+    if (was_empty)
+      samrena_vmem_release(vm);
+    return false;
+  }
+  vm->used = size;
+  return true;
+}

@@ -1,0 +1,36 @@
+## man/local.mk -- included by Makefile.am.  A page per public call or
+## family; each other name of a family is a one-line .so link page.
+
+samrena_man_pages = \
+	man/samrena.3 \
+	man/samrena_allocated.3 \
+	man/samrena_create.3 \
+	man/samrena_last_error.3 \
+	man/samrena_push.3 \
+	man/samrena_reserve.3 \
+	man/samrena_reset.3 \
+	man/samrena_stats.3 \
+	man/samrena_strategy.3 \
+	man/samrena_trim.3 \
+	man/samrena_vmem_reserve.3
+
+samrena_man_links = \
+	man/samrena_allocate.3 \
+	man/samrena_capacity.3 \
+	man/samrena_default_config.3 \
+	man/samrena_destroy.3 \
+	man/samrena_error_string.3 \
+	man/samrena_push_aligned.3 \
+	man/samrena_push_with_reserve.3 \
+	man/samrena_push_zero.3 \
+	man/samrena_reserve_with_growth.3 \
+	man/samrena_strategy_available.3 \
+	man/samrena_strategy_name.3 \
+	man/samrena_version.3 \
+	man/samrena_vmem_commit.3 \
+	man/samrena_vmem_release.3 \
+	man/samrena_vmem_reset.3 \
+	man/samrena_vmem_resize.3
+
+dist_man_MANS = $(samrena_man_pages) $(samrena_man_links)
+EXTRA_DIST += man/local.mk

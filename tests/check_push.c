@@ -1,0 +1,396 @@
+/* check_push.c -- the behaviour every strategy shares: one test body per
+ * behaviour, run over each strategy the build has (loop tests, _i). */
+#include "check_util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define STRATEGY (util_strategies[_i])
+
+START_TEST(test_push_null_arena) {
+  ck_assert_ptr_null(samrena_push(NULL, 16));
+  ck_assert_int_eq(samrena_last_error(), SAMRENA_ERROR_NULL_POINTER);
+  ck_assert_ptr_null(samrena_push_zero(NULL, 16));
+  ck_assert_int_eq(samrena_last_error(), SAMRENA_ERROR_NULL_POINTER);
+  ck_assert_ptr_null(samrena_push_aligned(NULL, 16, 16));
+  ck_assert_int_eq(samrena_last_error(), SAMRENA_ERROR_NULL_POINTER);
+  ck_assert_ptr_null(samrena_push_with_reserve(NULL, 16));
+  ck_assert_int_eq(samrena_last_error(), SAMRENA_ERROR_NULL_POINTER);
+  ck_assert_uint_eq(samrena_allocated(NULL), 0);
+  ck_assert_int_eq(samrena_last_error(), SAMRENA_ERROR_NULL_POINTER);
+  ck_assert_uint_eq(samrena_capacity(NULL), 0);
+  ck_assert_int_eq(samrena_last_error(), SAMRENA_ERROR_NULL_POINTER);
+  samrena_last_error();
+  samrena_reset(NULL);
+  ck_assert_int_eq(samrena_last_error(), SAMRENA_ERROR_NULL_POINTER);
+  ck_assert_int_eq(samrena_reserve(NULL, 10), SAMRENA_ERROR_NULL_POINTER);
+  ck_assert_int_eq(samrena_reserve_with_growth(NULL, 10, 100), SAMRENA_ERROR_NULL_POINTER);
+  ck_assert_int_eq(samrena_trim(NULL, 0), SAMRENA_ERROR_NULL_POINTER);
+  SamrenaStats stats;
+  ck_assert_int_eq(samrena_stats(NULL, &stats), SAMRENA_ERROR_NULL_POINTER);
+}
+END_TEST
+
+START_TEST(test_push_zero_size) {
+  Samrena *arena = util_arena(STRATEGY, 1);
+  ck_assert_ptr_nonnull(samrena_push(arena, 3));
+  uint64_t before = samrena_allocated(arena);
+  ck_assert_ptr_nonnull(samrena_push(arena, 0));
+  ck_assert_ptr_nonnull(samrena_push_zero(arena, 0));
+  ck_assert_ptr_nonnull(samrena_push_aligned(arena, 0, 64));
+  ck_assert_uint_eq(samrena_allocated(arena), before);
+  samrena_destroy(arena);
+}
+END_TEST
+
+START_TEST(test_push_alignment_default) {
+  Samrena *arena = util_arena(STRATEGY, 1);
+  for (uint64_t size = 1; size < 300; size++) {
+    void *ptr = samrena_push(arena, size);
+    ck_assert_ptr_nonnull(ptr);
+    ck_assert_uint_eq((uintptr_t)ptr % alignof(max_align_t), 0);
+  }
+  samrena_destroy(arena);
+}
+END_TEST
+
+START_TEST(test_push_alignment_configured) {
+  SamrenaConfig config = samrena_default_config();
+  config.strategy = STRATEGY;
+  config.alignment = 8;
+  Samrena *arena = util_arena_config(config);
+  /* Sizes that are multiples of 8 leave no padding: allocated is exact. */
+  uint64_t sum = 0;
+  for (uint64_t i = 1; i <= 100; i++) {
+    void *ptr = samrena_push(arena, 8 * i);
+    ck_assert_ptr_nonnull(ptr);
+    ck_assert_uint_eq((uintptr_t)ptr % 8, 0);
+    sum += 8 * i;
+  }
+  ck_assert_uint_eq(samrena_allocated(arena), sum);
+  samrena_destroy(arena);
+
+  config.alignment = 1;
+  arena = util_arena_config(config);
+  for (uint64_t i = 1; i <= 100; i++)
+    ck_assert_ptr_nonnull(samrena_push(arena, i));
+  ck_assert_uint_eq(samrena_allocated(arena), 5050);
+  samrena_destroy(arena);
+}
+END_TEST
+
+START_TEST(test_push_aligned) {
+  Samrena *arena = util_arena(STRATEGY, 1);
+  for (uint64_t alignment = 1; alignment <= 8192; alignment *= 2) {
+    for (uint64_t size = 1; size < 100; size += 33) {
+      void *ptr = samrena_push_aligned(arena, size, alignment);
+      ck_assert_ptr_nonnull(ptr);
+      ck_assert_uint_eq((uintptr_t)ptr % alignment, 0);
+      memset(ptr, 0x5a, (size_t)size);
+    }
+  }
+  /* An alignment bigger than a block still works. */
+  void *ptr = samrena_push_aligned(arena, 10, UINT64_C(1) << 20);
+  ck_assert_ptr_nonnull(ptr);
+  ck_assert_uint_eq((uintptr_t)ptr % (UINT64_C(1) << 20), 0);
+  samrena_destroy(arena);
+}
+END_TEST
+
+START_TEST(test_push_aligned_bad_alignment) {
+  Samrena *arena = util_arena(STRATEGY, 1);
+  ck_assert_ptr_nonnull(samrena_push(arena, 10));
+  uint64_t before = samrena_allocated(arena);
+  const uint64_t bad[] = {0, 3, 6, 12, 1000, UINT64_MAX};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    ck_assert_ptr_null(samrena_push_aligned(arena, 16, bad[i]));
+    ck_assert_int_eq(samrena_last_error(), SAMRENA_ERROR_INVALID_PARAMETER);
+  }
+  ck_assert_ptr_null(samrena_push_aligned(arena, 16, UINT64_C(1) << 63));
+  ck_assert_int_eq(samrena_last_error(), SAMRENA_ERROR_OVERFLOW);
+  ck_assert_uint_eq(samrena_allocated(arena), before);
+  ck_assert_ptr_nonnull(samrena_push_aligned(arena, 16, 32));
+  samrena_destroy(arena);
+}
+END_TEST
+
+START_TEST(test_push_overflow_sizes) {
+  Samrena *arena = util_arena(STRATEGY, 1);
+  ck_assert_ptr_nonnull(samrena_push(arena, 10));
+  uint64_t before = samrena_allocated(arena);
+  const uint64_t huge[] = {UINT64_MAX, UINT64_MAX - 1, UINT64_MAX - 15, UINT64_MAX / 2 + 1,
+                           (uint64_t)PTRDIFF_MAX};
+  for (size_t i = 0; i < sizeof huge / sizeof huge[0]; i++) {
+    ck_assert_ptr_null(samrena_push(arena, huge[i]));
+    ck_assert_int_eq(samrena_last_error(), SAMRENA_ERROR_OVERFLOW);
+    ck_assert_ptr_null(samrena_push_zero(arena, huge[i]));
+    ck_assert_int_eq(samrena_last_error(), SAMRENA_ERROR_OVERFLOW);
+    ck_assert_ptr_null(samrena_push_with_reserve(arena, huge[i]));
+    ck_assert_int_eq(samrena_last_error(), SAMRENA_ERROR_OVERFLOW);
+  }
+  ck_assert_uint_eq(samrena_allocated(arena), before);
+  void *ptr = samrena_push(arena, 64);
+  ck_assert_ptr_nonnull(ptr);
+  memset(ptr, 1, 64);
+  samrena_destroy(arena);
+}
+END_TEST
+
+START_TEST(test_push_too_big_for_memory) {
+  Samrena *arena = util_arena(STRATEGY, 1);
+  ck_assert_ptr_nonnull(samrena_push(arena, 10));
+  uint64_t before = samrena_allocated(arena);
+  /* Representable, but no machine can give it. */
+  ck_assert_ptr_null(samrena_push(arena, UINT64_C(1) << 61));
+  ck_assert_int_eq(samrena_last_error(), SAMRENA_ERROR_OUT_OF_MEMORY);
+  ck_assert_uint_eq(samrena_allocated(arena), before);
+  ck_assert_ptr_nonnull(samrena_push(arena, 100));
+  samrena_destroy(arena);
+}
+END_TEST
+
+/* 100,000 pushes of mixed sizes, some bigger than a block, each filled
+ * with its own pattern; every one intact at the end. */
+START_TEST(test_contents_survive_growth) {
+  enum { COUNT = 100000 };
+  Samrena *arena = util_arena(STRATEGY, 1);
+  unsigned char **ptrs = malloc(COUNT * sizeof *ptrs);
+  uint64_t *sizes = malloc(COUNT * sizeof *sizes);
+  ck_assert(ptrs != NULL && sizes != NULL);
+  uint64_t seed = 0x9e3779b97f4a7c15u;
+  for (uint64_t i = 0; i < COUNT; i++) {
+    uint64_t r = util_random(&seed);
+    sizes[i] = (r % 1000 == 0) ? 70000 + r % 50000 : 1 + r % 700;
+    ptrs[i] = (r & 1) ? samrena_push(arena, sizes[i]) : samrena_push_zero(arena, sizes[i]);
+    ck_assert_ptr_nonnull(ptrs[i]);
+    ck_assert_uint_eq((uintptr_t)ptrs[i] % alignof(max_align_t), 0);
+    if (!(r & 1))
+      ck_assert(util_all_zero(ptrs[i], sizes[i]));
+    util_fill(ptrs[i], sizes[i], i);
+  }
+  for (uint64_t i = 0; i < COUNT; i++)
+    ck_assert_msg(util_check(ptrs[i], sizes[i], i), "allocation %u corrupted", (unsigned)i);
+  ck_assert_uint_ge(samrena_capacity(arena), samrena_allocated(arena));
+  free(ptrs);
+  free(sizes);
+  samrena_destroy(arena);
+}
+END_TEST
+
+START_TEST(test_push_zero_after_reuse) {
+  Samrena *arena = util_arena(STRATEGY, 4);
+  for (int round = 0; round < 3; round++) {
+    for (int i = 0; i < 100; i++) {
+      unsigned char *ptr = samrena_push_zero(arena, 1000);
+      ck_assert_ptr_nonnull(ptr);
+      ck_assert(util_all_zero(ptr, 1000));
+      memset(ptr, 0xff, 1000);
+    }
+    samrena_reset(arena);
+  }
+  samrena_destroy(arena);
+}
+END_TEST
+
+START_TEST(test_allocated_and_capacity) {
+  Samrena *arena = util_arena(STRATEGY, 2);
+  ck_assert_uint_eq(samrena_allocated(arena), 0);
+  ck_assert_uint_ge(samrena_capacity(arena), 2 * SAMRENA_DEFAULT_PAGE_SIZE);
+  ck_assert_ptr_nonnull(samrena_push(arena, 1));
+  ck_assert_uint_eq(samrena_allocated(arena), 1);
+  /* The next push pads the first up to the default alignment. */
+  ck_assert_ptr_nonnull(samrena_push(arena, 1));
+  ck_assert_uint_eq(samrena_allocated(arena), alignof(max_align_t) + 1);
+  uint64_t capacity = samrena_capacity(arena);
+  for (int i = 0; i < 10000; i++)
+    ck_assert_ptr_nonnull(samrena_push(arena, 48));
+  ck_assert_uint_ge(samrena_capacity(arena), samrena_allocated(arena));
+  ck_assert_uint_gt(samrena_capacity(arena), capacity);
+  samrena_destroy(arena);
+}
+END_TEST
+
+static void run_workload(Samrena *arena) {
+  uint64_t seed = 12345;
+  for (int i = 0; i < 20000; i++) {
+    uint64_t r = util_random(&seed);
+    uint64_t size = (r % 500 == 0) ? 100000 + r % 100000 : 1 + r % 300;
+    void *ptr = samrena_push(arena, size);
+    ck_assert_ptr_nonnull(ptr);
+    memset(ptr, (int)(r & 0xff), (size_t)size);
+  }
+}
+
+START_TEST(test_reset_reuses_memory) {
+  Samrena *arena = util_arena(STRATEGY, 1);
+  run_workload(arena);
+  SamrenaStats first;
+  ck_assert_int_eq(samrena_stats(arena, &first), SAMRENA_OK);
+  /* After a reset, block tails abandoned by the first run are capacity again. */
+  samrena_reset(arena);
+  uint64_t capacity = samrena_capacity(arena);
+  ck_assert_uint_ge(capacity, first.capacity);
+  for (int round = 0; round < 3; round++) {
+    samrena_reset(arena);
+    ck_assert_uint_eq(samrena_allocated(arena), 0);
+    ck_assert_uint_eq(samrena_capacity(arena), capacity);
+    run_workload(arena);
+    SamrenaStats again;
+    ck_assert_int_eq(samrena_stats(arena, &again), SAMRENA_OK);
+    ck_assert_uint_eq(again.blocks, first.blocks);
+    ck_assert_uint_eq(again.committed, first.committed);
+    ck_assert_uint_eq(again.allocated, first.allocated);
+    ck_assert_uint_eq(again.wasted, first.wasted);
+  }
+  samrena_destroy(arena);
+}
+END_TEST
+
+START_TEST(test_stats_figures) {
+  Samrena *arena = util_arena(STRATEGY, 1);
+  SamrenaStats stats;
+  ck_assert_int_eq(samrena_stats(arena, NULL), SAMRENA_ERROR_NULL_POINTER);
+  ck_assert_int_eq(samrena_stats(arena, &stats), SAMRENA_OK);
+  ck_assert_uint_eq(stats.allocated, 0);
+  ck_assert_uint_eq(stats.wasted, 0);
+  ck_assert_uint_eq(stats.peak_allocated, 0);
+  ck_assert_uint_eq(stats.blocks, 1);
+  ck_assert_uint_ge(stats.committed, SAMRENA_DEFAULT_PAGE_SIZE);
+  ck_assert_uint_ge(stats.reserved, stats.committed);
+
+  /* 3 + 13 bytes of padding + 5 = 21 allocated, 13 of them padding. */
+  ck_assert_ptr_nonnull(samrena_push_aligned(arena, 3, 16));
+  ck_assert_ptr_nonnull(samrena_push_aligned(arena, 5, 16));
+  ck_assert_int_eq(samrena_stats(arena, &stats), SAMRENA_OK);
+  ck_assert_uint_eq(stats.allocated, 21);
+  ck_assert_uint_eq(stats.wasted, 13);
+  ck_assert_uint_eq(stats.peak_allocated, 21);
+  ck_assert_uint_eq(stats.capacity, samrena_capacity(arena));
+
+  samrena_reset(arena);
+  ck_assert_ptr_nonnull(samrena_push(arena, 7));
+  ck_assert_int_eq(samrena_stats(arena, &stats), SAMRENA_OK);
+  ck_assert_uint_eq(stats.allocated, 7);
+  ck_assert_uint_eq(stats.wasted, 0);
+  ck_assert_uint_eq(stats.peak_allocated, 21);
+  samrena_destroy(arena);
+}
+END_TEST
+
+START_TEST(test_reserve) {
+  Samrena *arena = util_arena(STRATEGY, 1);
+  ck_assert_int_eq(samrena_reserve(arena, 0), SAMRENA_OK);
+  ck_assert_int_eq(samrena_reserve(arena, 10 * MiB), SAMRENA_OK);
+  ck_assert_uint_ge(samrena_capacity(arena), 10 * MiB);
+  /* Reserved space is used without further growth. */
+  SamrenaStats before, after;
+  samrena_stats(arena, &before);
+  for (int i = 0; i < 9 * 1024; i++)
+    ck_assert_ptr_nonnull(samrena_push(arena, 1024));
+  samrena_stats(arena, &after);
+  ck_assert_uint_eq(after.committed, before.committed);
+  ck_assert_uint_eq(after.blocks, before.blocks);
+  /* Absolute: asking for less than there is changes nothing. */
+  uint64_t capacity = samrena_capacity(arena);
+  ck_assert_int_eq(samrena_reserve(arena, 1 * MiB), SAMRENA_OK);
+  ck_assert_uint_eq(samrena_capacity(arena), capacity);
+  ck_assert_int_eq(samrena_reserve(arena, UINT64_MAX), STRATEGY == SAMRENA_STRATEGY_VIRTUAL
+                                                          ? SAMRENA_ERROR_INVALID_PARAMETER
+                                                          : SAMRENA_ERROR_OVERFLOW);
+  ck_assert_uint_eq(samrena_capacity(arena), capacity);
+  ck_assert_ptr_nonnull(samrena_push(arena, 1024));
+  samrena_destroy(arena);
+}
+END_TEST
+
+START_TEST(test_reserve_with_growth) {
+  Samrena *arena = util_arena(STRATEGY, 1);
+  ck_assert_int_eq(samrena_reserve_with_growth(arena, 1 * MiB, 16 * MiB), SAMRENA_OK);
+  ck_assert_uint_ge(samrena_capacity(arena), 4 * MiB);
+  samrena_destroy(arena);
+
+  arena = util_arena(STRATEGY, 1);
+  ck_assert_int_eq(samrena_reserve_with_growth(arena, 3 * MiB, 4 * MiB), SAMRENA_OK);
+  ck_assert_uint_ge(samrena_capacity(arena), 6 * MiB);
+  ck_assert_int_eq(samrena_reserve_with_growth(arena, UINT64_MAX, 0), SAMRENA_ERROR_OVERFLOW);
+  samrena_destroy(arena);
+}
+END_TEST
+
+START_TEST(test_push_with_reserve) {
+  Samrena *arena = util_arena(STRATEGY, 1);
+  ck_assert_int_eq(samrena_reserve_with_growth(arena, 64 * KiB, 8 * MiB), SAMRENA_OK);
+  for (int i = 0; i < 1000; i++) {
+    unsigned char *ptr = samrena_push_with_reserve(arena, 4000);
+    ck_assert_ptr_nonnull(ptr);
+    util_fill(ptr, 4000, (uint64_t)i);
+  }
+  ck_assert_uint_ge(samrena_allocated(arena), 4000 * 1000);
+  ck_assert_ptr_null(samrena_push_with_reserve(arena, UINT64_C(1) << 61));
+  ck_assert_int_eq(samrena_last_error(), SAMRENA_ERROR_OUT_OF_MEMORY);
+  ck_assert_ptr_nonnull(samrena_push_with_reserve(arena, 10));
+  samrena_destroy(arena);
+}
+END_TEST
+
+START_TEST(test_trim_gives_back) {
+  Samrena *arena = util_arena(STRATEGY, 1);
+  ck_assert_int_eq(samrena_trim(arena, 0), SAMRENA_OK);
+  for (int i = 0; i < 100; i++)
+    ck_assert_ptr_nonnull(samrena_push(arena, 100 * KiB));
+  SamrenaStats full, trimmed;
+  samrena_stats(arena, &full);
+  /* Nothing is freed that holds an allocation. */
+  ck_assert_int_eq(samrena_trim(arena, 0), SAMRENA_OK);
+  samrena_stats(arena, &trimmed);
+  ck_assert_uint_ge(trimmed.capacity, trimmed.allocated);
+  ck_assert_uint_eq(trimmed.allocated, full.allocated);
+
+  samrena_reset(arena);
+  ck_assert_int_eq(samrena_trim(arena, 1 * MiB), SAMRENA_OK);
+  samrena_stats(arena, &trimmed);
+  ck_assert_uint_ge(trimmed.capacity, 1 * MiB);
+  ck_assert_uint_lt(trimmed.committed, full.committed);
+  ck_assert_uint_le(trimmed.committed, 1 * MiB + 256 * KiB);
+
+  ck_assert_int_eq(samrena_trim(arena, 0), SAMRENA_OK);
+  samrena_stats(arena, &trimmed);
+  ck_assert_uint_le(trimmed.committed, 128 * KiB);
+  /* Still usable, and grows again. */
+  for (int i = 0; i < 100; i++) {
+    unsigned char *ptr = samrena_push_zero(arena, 100 * KiB);
+    ck_assert_ptr_nonnull(ptr);
+    ck_assert(util_all_zero(ptr, 100 * KiB));
+  }
+  samrena_destroy(arena);
+}
+END_TEST
+
+Suite *make_push_suite(void) {
+  Suite *suite = suite_create("push (every strategy)");
+  TCase *tc = tcase_create("push");
+  tcase_set_timeout(tc, 60);
+  tcase_add_test(tc, test_push_null_arena);
+  tcase_add_loop_test(tc, test_push_zero_size, 0, util_strategy_count);
+  tcase_add_loop_test(tc, test_push_alignment_default, 0, util_strategy_count);
+  tcase_add_loop_test(tc, test_push_alignment_configured, 0, util_strategy_count);
+  tcase_add_loop_test(tc, test_push_aligned, 0, util_strategy_count);
+  tcase_add_loop_test(tc, test_push_aligned_bad_alignment, 0, util_strategy_count);
+  tcase_add_loop_test(tc, test_push_overflow_sizes, 0, util_strategy_count);
+  tcase_add_loop_test(tc, test_push_too_big_for_memory, 0, util_strategy_count);
+  tcase_add_loop_test(tc, test_contents_survive_growth, 0, util_strategy_count);
+  tcase_add_loop_test(tc, test_push_zero_after_reuse, 0, util_strategy_count);
+  suite_add_tcase(suite, tc);
+
+  tc = tcase_create("capacity");
+  tcase_set_timeout(tc, 60);
+  tcase_add_loop_test(tc, test_allocated_and_capacity, 0, util_strategy_count);
+  tcase_add_loop_test(tc, test_reset_reuses_memory, 0, util_strategy_count);
+  tcase_add_loop_test(tc, test_stats_figures, 0, util_strategy_count);
+  tcase_add_loop_test(tc, test_reserve, 0, util_strategy_count);
+  tcase_add_loop_test(tc, test_reserve_with_growth, 0, util_strategy_count);
+  tcase_add_loop_test(tc, test_push_with_reserve, 0, util_strategy_count);
+  tcase_add_loop_test(tc, test_trim_gives_back, 0, util_strategy_count);
+  suite_add_tcase(suite, tc);
+  return suite;
+}

@@ -1,0 +1,104 @@
+/* check_util.c -- helpers shared by the Check suites. */
+#include "check_util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#if HAVE_MINCORE
+#include <sys/mman.h>
+#include <unistd.h>
+#endif
+#if HAVE_UNISTD_H
+#include <unistd.h>
+#endif
+
+SamrenaStrategy util_strategies[2];
+int util_strategy_count;
+
+void util_init_strategies(void) {
+  util_strategy_count = 0;
+  util_strategies[util_strategy_count++] = SAMRENA_STRATEGY_CHAINED;
+  if (samrena_strategy_available(SAMRENA_STRATEGY_VIRTUAL))
+    util_strategies[util_strategy_count++] = SAMRENA_STRATEGY_VIRTUAL;
+}
+
+Samrena *util_arena_config(SamrenaConfig config) {
+  config.flags |= SAMRENA_FLAG_STRICT;
+  Samrena *arena = samrena_create(&config);
+  ck_assert_msg(arena != NULL, "cannot create a %s arena: %s",
+                samrena_strategy_name(config.strategy), samrena_error_string(samrena_last_error()));
+  ck_assert_int_eq(samrena_strategy(arena), config.strategy);
+  return arena;
+}
+
+Samrena *util_arena(SamrenaStrategy strategy, uint64_t initial_pages) {
+  SamrenaConfig config = samrena_default_config();
+  config.strategy = strategy;
+  config.initial_pages = initial_pages;
+  return util_arena_config(config);
+}
+
+static unsigned char pattern_byte(uint64_t tag, uint64_t i) {
+  return (unsigned char)((tag * 131u + i * 7u + (i >> 8)) & 0xffu);
+}
+
+void util_fill(void *ptr, uint64_t size, uint64_t tag) {
+  unsigned char *bytes = ptr;
+  for (uint64_t i = 0; i < size; i++)
+    bytes[i] = pattern_byte(tag, i);
+}
+
+bool util_check(const void *ptr, uint64_t size, uint64_t tag) {
+  const unsigned char *bytes = ptr;
+  for (uint64_t i = 0; i < size; i++)
+    if (bytes[i] != pattern_byte(tag, i))
+      return false;
+  return true;
+}
+
+bool util_all_zero(const void *ptr, uint64_t size) {
+  const unsigned char *bytes = ptr;
+  for (uint64_t i = 0; i < size; i++)
+    if (bytes[i] != 0)
+      return false;
+  return true;
+}
+
+uint64_t util_random(uint64_t *state) {
+  uint64_t x = *state;
+  x ^= x >> 12;
+  x ^= x << 25;
+  x ^= x >> 27;
+  *state = x;
+  return x * UINT64_C(2685821657736338717);
+}
+
+uint64_t util_page_size(void) {
+#if HAVE_UNISTD_H && defined(_SC_PAGESIZE)
+  return (uint64_t)sysconf(_SC_PAGESIZE);
+#else
+  return 4096;
+#endif
+}
+
+int64_t util_resident_bytes(const void *addr, uint64_t size) {
+#if HAVE_MINCORE
+  uint64_t page = util_page_size();
+  uintptr_t start = (uintptr_t)addr & ~(uintptr_t)(page - 1);
+  uint64_t length = (uint64_t)((uintptr_t)addr - start) + size;
+  uint64_t pages = (length + page - 1) / page;
+  unsigned char *vector = malloc((size_t)pages);
+  ck_assert_ptr_nonnull(vector);
+  ck_assert_int_eq(mincore((void *)start, (size_t)(pages * page), (void *)vector), 0);
+  int64_t resident = 0;
+  for (uint64_t i = 0; i < pages; i++)
+    if (vector[i] & 1)
+      resident += (int64_t)page;
+  free(vector);
+  return resident;
+#else
+  (void)addr;
+  (void)size;
+  return -1;
+#endif
+}

@@ -1,0 +1,50 @@
+/* check_util.h -- what the Check suites share: the strategies this build
+ * has, arena factories, byte patterns and resident-memory measurement. */
+#ifndef SAMRENA_CHECK_UTIL_H
+#define SAMRENA_CHECK_UTIL_H
+
+#include <config.h>
+
+#include <check.h>
+#include <stdalign.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "samrena.h"
+
+/* Every strategy this build can create; loop tests index it with _i. */
+extern SamrenaStrategy util_strategies[2];
+extern int util_strategy_count;
+void util_init_strategies(void);
+
+/* An arena of the given strategy, STRICT so no silent fallback; fails the
+ * test if it cannot be created. */
+Samrena *util_arena(SamrenaStrategy strategy, uint64_t initial_pages);
+Samrena *util_arena_config(SamrenaConfig config);
+
+/* A deterministic byte pattern for allocation number `tag`. */
+void util_fill(void *ptr, uint64_t size, uint64_t tag);
+bool util_check(const void *ptr, uint64_t size, uint64_t tag);
+bool util_all_zero(const void *ptr, uint64_t size);
+
+/* A small deterministic PRNG (xorshift64*). */
+uint64_t util_random(uint64_t *state);
+
+/* Bytes of [addr, addr + size) resident in RAM, or -1 where it cannot be
+ * measured on this platform. */
+int64_t util_resident_bytes(const void *addr, uint64_t size);
+
+/* The OS page size. */
+uint64_t util_page_size(void);
+
+Suite *make_api_suite(void);
+Suite *make_push_suite(void);
+Suite *make_chained_suite(void);
+Suite *make_virtual_suite(void);
+Suite *make_vmem_suite(void);
+
+#define MiB (UINT64_C(1) << 20)
+#define KiB (UINT64_C(1) << 10)
+
+#endif

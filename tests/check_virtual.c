@@ -1,0 +1,345 @@
+/* check_virtual.c -- what only the virtual adapter promises: lazy commit
+ * (measured with mincore), prefetch on reserve, trim giving memory back,
+ * contiguity, clean exhaustion, and failure under RLIMIT_AS. */
+#include "check_util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if HAVE_FORK && HAVE_SETRLIMIT
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#define CAN_FORK_WITH_RLIMIT 1
+#endif
+#if HAVE_SYS_MMAN_H
+#include <sys/mman.h>
+#endif
+
+/* AddressSanitizer reserves terabytes of shadow memory, so RLIMIT_AS
+ * cannot be used under it. */
+#define UNDER_ASAN 0
+#if defined(__SANITIZE_ADDRESS__)
+#undef UNDER_ASAN
+#define UNDER_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#undef UNDER_ASAN
+#define UNDER_ASAN 1
+#endif
+#endif
+
+static Samrena *virtual_arena(uint64_t max_reserve) {
+  SamrenaConfig config = samrena_default_config();
+  config.strategy = SAMRENA_STRATEGY_VIRTUAL;
+  config.max_reserve = max_reserve;
+  return util_arena_config(config);
+}
+
+static SamrenaStats stats_of(Samrena *arena) {
+  SamrenaStats stats;
+  ck_assert_int_eq(samrena_stats(arena, &stats), SAMRENA_OK);
+  return stats;
+}
+
+/* The start of the reservation: an empty arena's cursor. */
+static unsigned char *base_of(Samrena *arena) {
+  ck_assert_uint_eq(samrena_allocated(arena), 0);
+  return samrena_push(arena, 0);
+}
+
+static int64_t resident_in(Samrena *arena, unsigned char *base) {
+  return util_resident_bytes(base, stats_of(arena).reserved);
+}
+
+#define COMMIT_STEP_LIMIT (2 * MiB)
+
+START_TEST(test_lazy_commit_measured) {
+  Samrena *arena = virtual_arena(0);
+  unsigned char *base = base_of(arena);
+  SamrenaStats stats = stats_of(arena);
+  ck_assert_uint_eq(stats.reserved, UINTPTR_MAX > UINT32_MAX ? 2048 * MiB : 256 * MiB);
+  if (resident_in(arena, base) < 0) {
+    fprintf(stderr, "virtual: mincore unavailable here; residency not measured\n");
+    samrena_destroy(arena);
+    return;
+  }
+  ck_assert_int_eq(resident_in(arena, base), 0);
+  unsigned char *data = samrena_push(arena, 1 * MiB);
+  ck_assert_ptr_eq(data, base);
+  memset(data, 0xab, 1 * MiB);
+  int64_t resident = resident_in(arena, base);
+  ck_assert_int_ge(resident, (int64_t)(1 * MiB));
+  ck_assert_int_le(resident, (int64_t)(1 * MiB + COMMIT_STEP_LIMIT));
+  stats = stats_of(arena);
+  ck_assert_uint_le(stats.committed, 1 * MiB + COMMIT_STEP_LIMIT);
+  samrena_destroy(arena);
+}
+END_TEST
+
+/* Whether this kernel populates pages on MADV_POPULATE_WRITE (5.14+). */
+static bool kernel_populates(void) {
+#if HAVE_DECL_MADV_POPULATE_WRITE
+  uint64_t page = util_page_size();
+  void *probe = mmap(NULL, (size_t)page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (probe == MAP_FAILED)
+    return false;
+  bool works = madvise(probe, (size_t)page, MADV_POPULATE_WRITE) == 0;
+  munmap(probe, (size_t)page);
+  return works;
+#else
+  return false;
+#endif
+}
+
+START_TEST(test_reserve_prefetches_and_trim_gives_back) {
+  Samrena *arena = virtual_arena(0);
+  unsigned char *base = base_of(arena);
+  if (resident_in(arena, base) < 0) {
+    samrena_destroy(arena);
+    return;
+  }
+  ck_assert_int_eq(samrena_reserve(arena, 64 * MiB), SAMRENA_OK);
+  ck_assert_uint_ge(stats_of(arena).committed, 64 * MiB);
+  if (kernel_populates())
+    ck_assert_int_ge(resident_in(arena, base), (int64_t)(63 * MiB));
+  else
+    fprintf(stderr, "virtual: no MADV_POPULATE_WRITE here; prefetch is only a hint\n");
+
+  unsigned char *data = samrena_push(arena, 32 * MiB);
+  ck_assert_ptr_eq(data, base);
+  memset(data, 1, 32 * MiB);
+  ck_assert_int_ge(resident_in(arena, base), (int64_t)(32 * MiB));
+
+  /* Trim keeps what is allocated... */
+  ck_assert_int_eq(samrena_trim(arena, 0), SAMRENA_OK);
+  ck_assert_uint_eq(stats_of(arena).committed, 32 * MiB);
+  ck_assert_int_le(resident_in(arena, base), (int64_t)(32 * MiB));
+  ck_assert(data[32 * MiB - 1] == 1);
+  /* ...and after a reset gives everything back. */
+  samrena_reset(arena);
+  ck_assert_int_eq(samrena_trim(arena, 0), SAMRENA_OK);
+  ck_assert_uint_eq(stats_of(arena).committed, 0);
+  ck_assert_int_le(resident_in(arena, base), (int64_t)util_page_size());
+  /* Memory comes back on demand, zeroed. */
+  unsigned char *again = samrena_push_zero(arena, 4 * MiB);
+  ck_assert_ptr_eq(again, base);
+  ck_assert(util_all_zero(again, 4 * MiB));
+  samrena_destroy(arena);
+}
+END_TEST
+
+START_TEST(test_trim_keep_rounds_to_page) {
+  Samrena *arena = virtual_arena(0);
+  ck_assert_int_eq(samrena_reserve(arena, 8 * MiB), SAMRENA_OK);
+  ck_assert_ptr_nonnull(samrena_push(arena, 100));
+  ck_assert_int_eq(samrena_trim(arena, 1 * MiB + 1), SAMRENA_OK);
+  uint64_t page = util_page_size();
+  ck_assert_uint_eq(stats_of(arena).committed, (1 * MiB + 1 + page - 1) / page * page);
+  samrena_destroy(arena);
+}
+END_TEST
+
+START_TEST(test_push_zero_skips_fresh_pages) {
+  Samrena *arena = virtual_arena(0);
+  unsigned char *base = base_of(arena);
+  unsigned char *data = samrena_push_zero(arena, 64 * MiB);
+  ck_assert_ptr_eq(data, base);
+  int64_t resident = resident_in(arena, base);
+  if (resident >= 0)
+    ck_assert_int_le(resident, (int64_t)(1 * MiB));
+  for (uint64_t offset = 0; offset < 64 * MiB; offset += 1 * MiB + 4097)
+    ck_assert_uint_eq(data[offset], 0);
+
+  /* Reused memory is zeroed; the fresh part past it reads zero too. */
+  memset(data, 0xcd, 2 * MiB);
+  samrena_reset(arena);
+  unsigned char *reused = samrena_push_zero(arena, 3 * MiB);
+  ck_assert_ptr_eq(reused, base);
+  ck_assert(util_all_zero(reused, 3 * MiB));
+  samrena_destroy(arena);
+}
+END_TEST
+
+START_TEST(test_contiguous_pushes) {
+  Samrena *arena = virtual_arena(0);
+  enum { COUNT = 10000 };
+  unsigned char **ptrs = malloc(COUNT * sizeof *ptrs);
+  uint64_t *sizes = malloc(COUNT * sizeof *sizes);
+  ck_assert(ptrs != NULL && sizes != NULL);
+  uint64_t seed = 777;
+  uint64_t alignment = alignof(max_align_t);
+  unsigned char *expected = base_of(arena);
+  for (int i = 0; i < COUNT; i++) {
+    sizes[i] = 1 + util_random(&seed) % 3000;
+    ptrs[i] = samrena_push(arena, sizes[i]);
+    ck_assert_ptr_eq(ptrs[i], expected);
+    util_fill(ptrs[i], sizes[i], (uint64_t)i);
+    expected = ptrs[i] + (sizes[i] + alignment - 1) / alignment * alignment;
+  }
+  ck_assert_uint_gt(stats_of(arena).committed, 10 * 256 * KiB); /* crossed many steps */
+  for (int i = 0; i < COUNT; i++)
+    ck_assert(util_check(ptrs[i], sizes[i], (uint64_t)i));
+  free(ptrs);
+  free(sizes);
+  samrena_destroy(arena);
+}
+END_TEST
+
+START_TEST(test_exhaustion_is_clean) {
+  Samrena *arena = virtual_arena(1 * MiB);
+  SamrenaStats stats = stats_of(arena);
+  ck_assert_uint_eq(stats.reserved, 1 * MiB);
+  uint64_t pushed = 0;
+  while (samrena_push(arena, 3000) != NULL)
+    pushed++;
+  ck_assert_int_eq(samrena_last_error(), SAMRENA_ERROR_OUT_OF_MEMORY);
+  ck_assert_uint_eq(pushed, 1 * MiB / 3008);
+  ck_assert_int_eq(samrena_reserve(arena, 2 * MiB), SAMRENA_ERROR_INVALID_PARAMETER);
+  ck_assert_ptr_null(samrena_push_with_reserve(arena, 3000));
+  ck_assert_int_eq(samrena_last_error(), SAMRENA_ERROR_OUT_OF_MEMORY);
+  unsigned char *small = samrena_push(arena, 100);
+  ck_assert_ptr_nonnull(small);
+  memset(small, 9, 100);
+  ck_assert_uint_le(samrena_allocated(arena), 1 * MiB);
+  samrena_reset(arena);
+  ck_assert_ptr_nonnull(samrena_push(arena, 1 * MiB));
+  samrena_destroy(arena);
+}
+END_TEST
+
+START_TEST(test_commit_steps) {
+  SamrenaConfig config = samrena_default_config();
+  config.strategy = SAMRENA_STRATEGY_VIRTUAL;
+  config.commit_size = 1 * MiB;
+  Samrena *arena = util_arena_config(config);
+  ck_assert_ptr_nonnull(samrena_push(arena, SAMRENA_DEFAULT_PAGE_SIZE + 1));
+  ck_assert_uint_eq(stats_of(arena).committed, 1 * MiB);
+  ck_assert_ptr_nonnull(samrena_push(arena, 1 * MiB));
+  ck_assert_uint_eq(stats_of(arena).committed, 2 * MiB);
+  samrena_destroy(arena);
+
+  /* The default step stays lazy: at most 2 MiB beyond the need. */
+  arena = virtual_arena(0);
+  ck_assert_ptr_nonnull(samrena_push(arena, SAMRENA_DEFAULT_PAGE_SIZE + 1));
+  ck_assert_uint_le(stats_of(arena).committed, SAMRENA_DEFAULT_PAGE_SIZE + 1 + COMMIT_STEP_LIMIT);
+  samrena_destroy(arena);
+
+  config.commit_size = UINT64_MAX;
+  ck_assert_ptr_null(samrena_create(&config));
+  ck_assert_int_eq(samrena_last_error(), SAMRENA_ERROR_OVERFLOW);
+}
+END_TEST
+
+START_TEST(test_huge_pages_flag) {
+  SamrenaConfig config = samrena_default_config();
+  config.strategy = SAMRENA_STRATEGY_VIRTUAL;
+  config.flags = SAMRENA_FLAG_HUGE_PAGES;
+  Samrena *arena = util_arena_config(config);
+  unsigned char *data = samrena_push(arena, 8 * MiB);
+  ck_assert_ptr_nonnull(data);
+  util_fill(data, 8 * MiB, 3);
+  ck_assert(util_check(data, 8 * MiB, 3));
+  samrena_destroy(arena);
+}
+END_TEST
+
+#if CAN_FORK_WITH_RLIMIT && !UNDER_ASAN
+static uint64_t address_space_in_use(void) {
+  FILE *statm = fopen("/proc/self/statm", "r");
+  unsigned long pages = 0;
+  if (statm != NULL) {
+    if (fscanf(statm, "%lu", &pages) != 1)
+      pages = 0;
+    fclose(statm);
+  }
+  return (uint64_t)pages * util_page_size();
+}
+
+static int warnings;
+static void count_warning(const char *message, void *unused) {
+  (void)message;
+  (void)unused;
+  warnings++;
+}
+
+/* Runs in the child; returns the number of the first broken promise. */
+static int under_rlimit_as(void) {
+  uint64_t in_use = address_space_in_use();
+  if (in_use == 0)
+    return 100;
+  struct rlimit limit = {(rlim_t)(in_use + 64 * MiB), (rlim_t)(in_use + 64 * MiB)};
+  if (setrlimit(RLIMIT_AS, &limit) != 0)
+    return 101;
+
+  SamrenaConfig config = samrena_default_config();
+  config.strategy = SAMRENA_STRATEGY_VIRTUAL;
+  config.flags = SAMRENA_FLAG_STRICT;
+  if (samrena_create(&config) != NULL)
+    return 1;
+  if (samrena_last_error() != SAMRENA_ERROR_OUT_OF_MEMORY)
+    return 2;
+
+  config.flags = 0;
+  config.log_callback = count_warning;
+  Samrena *arena = samrena_create(&config);
+  if (arena == NULL || samrena_strategy(arena) != SAMRENA_STRATEGY_CHAINED || warnings != 1)
+    return 3;
+  if (samrena_push(arena, 256 * MiB) != NULL)
+    return 4;
+  if (samrena_last_error() != SAMRENA_ERROR_OUT_OF_MEMORY)
+    return 5;
+  if (samrena_reserve(arena, 256 * MiB) != SAMRENA_ERROR_OUT_OF_MEMORY)
+    return 6;
+  unsigned char *small = samrena_push(arena, 1000);
+  if (small == NULL)
+    return 7;
+  memset(small, 1, 1000);
+  samrena_destroy(arena);
+
+  SamrenaVmem vm = {0};
+  if (samrena_vmem_reserve(&vm, 1024 * MiB) || samrena_last_error() != SAMRENA_ERROR_OUT_OF_MEMORY)
+    return 8;
+  return 0;
+}
+
+START_TEST(test_rlimit_as_failures_are_clean) {
+  fflush(NULL);
+  pid_t child = fork();
+  ck_assert_int_ge(child, 0);
+  if (child == 0)
+    _exit(under_rlimit_as());
+  int status;
+  ck_assert_int_eq(waitpid(child, &status, 0), child);
+  ck_assert_msg(WIFEXITED(status), "the child crashed (signal %d)",
+                WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+  ck_assert_msg(WEXITSTATUS(status) == 0, "promise %d broken under RLIMIT_AS",
+                WEXITSTATUS(status));
+}
+END_TEST
+#endif
+
+Suite *make_virtual_suite(void) {
+  Suite *suite = suite_create("virtual");
+  if (!samrena_strategy_available(SAMRENA_STRATEGY_VIRTUAL)) {
+    printf("virtual: not in this build; its suite is skipped\n");
+    return suite;
+  }
+  TCase *tc = tcase_create("commit");
+  tcase_set_timeout(tc, 60);
+  tcase_add_test(tc, test_lazy_commit_measured);
+  tcase_add_test(tc, test_reserve_prefetches_and_trim_gives_back);
+  tcase_add_test(tc, test_trim_keep_rounds_to_page);
+  tcase_add_test(tc, test_push_zero_skips_fresh_pages);
+  tcase_add_test(tc, test_contiguous_pushes);
+  tcase_add_test(tc, test_exhaustion_is_clean);
+  tcase_add_test(tc, test_commit_steps);
+  tcase_add_test(tc, test_huge_pages_flag);
+#if CAN_FORK_WITH_RLIMIT && !UNDER_ASAN
+  /* POSIX only: needs fork and setrlimit. */
+  tcase_add_test(tc, test_rlimit_as_failures_are_clean);
+#endif
+  suite_add_tcase(suite, tc);
+  return suite;
+}
