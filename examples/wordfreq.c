@@ -128,8 +128,8 @@ int main(int argc, char **argv) {
       sorted[n++] = entry;
   qsort(sorted, n, sizeof *sorted, by_count_then_word);
 
-  printf("%" PRIu64 " words, %zu distinct, in a %s arena of %" PRIu64 " bytes\n", table.total,
-         table.distinct, samrena_strategy_name(samrena_strategy(arena)),
+  printf("%" PRIu64 " words, %" PRIu64 " distinct, in a %s arena of %" PRIu64 " bytes\n",
+         table.total, (uint64_t)table.distinct, samrena_strategy_name(samrena_strategy(arena)),
          samrena_allocated(arena));
   for (size_t i = 0; i < n && (long)i < top; i++)
     printf("%8" PRIu64 "  %.*s\n", sorted[i]->count, (int)sorted[i]->length, sorted[i]->word);

@@ -161,21 +161,22 @@ static SamrenaError create_with(Samrena *arena, const SamrenaOps *ops,
 }
 
 /* DEFAULT and VIRTUAL fall back to chained when virtual is not built in or
- * its reservation fails; VIRTUAL says so, STRICT refuses instead. */
+ * runs out of memory at creation; VIRTUAL says so, and with STRICT refuses
+ * instead.  DEFAULT promises no particular adapter, so STRICT leaves it be. */
 static SamrenaError create_adapter(Samrena *arena, const SamrenaConfig *config,
                                    const SamrenaSettings *settings) {
   if (config->strategy == SAMRENA_STRATEGY_CHAINED)
     return create_with(arena, &samrena__chained_ops, settings);
 
-  bool strict = (config->flags & SAMRENA_FLAG_STRICT) != 0;
   bool asked_for_virtual = config->strategy == SAMRENA_STRATEGY_VIRTUAL;
+  bool strict = asked_for_virtual && (config->flags & SAMRENA_FLAG_STRICT) != 0;
   const SamrenaOps *virtual_ops = find_adapter(SAMRENA_STRATEGY_VIRTUAL);
   const char *why;
   if (virtual_ops != NULL) {
     SamrenaError error = create_with(arena, virtual_ops, settings);
     if (error == SAMRENA_OK || error != SAMRENA_ERROR_OUT_OF_MEMORY || strict)
       return error;
-    why = "its address space reservation failed";
+    why = "its memory could not be reserved or committed";
   } else {
     if (strict)
       return SAMRENA_ERROR_UNSUPPORTED_STRATEGY;

@@ -58,6 +58,8 @@ SamrenaError samrena__vmem_commit_to(SamrenaVmem *vm, uint64_t target) {
 }
 
 SamrenaError samrena__vmem_decommit_to(SamrenaVmem *vm, uint64_t target) {
+  if (target >= vm->committed)
+    return SAMRENA_OK;
   uint64_t keep = samrena__align_up(target, samrena__vm_page_size());
   if (keep >= vm->committed)
     return SAMRENA_OK;

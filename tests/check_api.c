@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if HAVE_PTHREAD
+#ifdef HAVE_PTHREAD
 #include <pthread.h>
 #endif
 
@@ -242,6 +242,14 @@ START_TEST(test_default_falls_back_silently) {
   ck_assert_int_eq(samrena_strategy(arena), SAMRENA_STRATEGY_CHAINED);
   ck_assert_int_eq(record.calls, 0);
   samrena_destroy(arena);
+
+  /* STRICT concerns VIRTUAL only: DEFAULT promises no adapter. */
+  config.flags = SAMRENA_FLAG_STRICT;
+  arena = samrena_create(&config);
+  ck_assert_ptr_nonnull(arena);
+  ck_assert_int_eq(samrena_strategy(arena), SAMRENA_STRATEGY_CHAINED);
+  ck_assert_int_eq(record.calls, 0);
+  samrena_destroy(arena);
 }
 END_TEST
 
@@ -267,7 +275,7 @@ START_TEST(test_virtual_when_built_in) {
 }
 END_TEST
 
-#if HAVE_PTHREAD
+#ifdef HAVE_PTHREAD
 static void *fail_in_thread(void *unused) {
   (void)unused;
   ck_assert_ptr_null(samrena_push(NULL, 1));
@@ -305,7 +313,7 @@ Suite *make_api_suite(void) {
   tcase_add_test(tc, test_version_is_package_version);
   tcase_add_test(tc, test_error_strings_distinct_and_total);
   tcase_add_test(tc, test_success_does_not_clear_error);
-#if HAVE_PTHREAD
+#ifdef HAVE_PTHREAD
   tcase_add_test(tc, test_last_error_is_per_thread);
 #endif
   suite_add_tcase(suite, tc);

@@ -345,6 +345,14 @@ START_TEST(test_trim_gives_back) {
   samrena_stats(arena, &trimmed);
   ck_assert_uint_ge(trimmed.capacity, trimmed.allocated);
   ck_assert_uint_eq(trimmed.allocated, full.allocated);
+  /* Keeping more than there is keeps everything, even near UINT64_MAX. */
+  const uint64_t huge_keeps[] = {UINT64_MAX, UINT64_MAX - 1, UINT64_MAX - 4096};
+  uint64_t committed = trimmed.committed;
+  for (size_t k = 0; k < sizeof huge_keeps / sizeof huge_keeps[0]; k++) {
+    ck_assert_int_eq(samrena_trim(arena, huge_keeps[k]), SAMRENA_OK);
+    samrena_stats(arena, &trimmed);
+    ck_assert_uint_eq(trimmed.committed, committed);
+  }
 
   samrena_reset(arena);
   ck_assert_int_eq(samrena_trim(arena, 1 * MiB), SAMRENA_OK);

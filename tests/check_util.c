@@ -4,12 +4,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if HAVE_MINCORE
+#ifdef HAVE_MINCORE
 #include <sys/mman.h>
 #include <unistd.h>
 #endif
-#if HAVE_UNISTD_H
+#ifdef HAVE_UNISTD_H
 #include <unistd.h>
+#endif
+#ifdef _WIN32
+#define PSAPI_VERSION 2 /* QueryWorkingSetEx from kernel32, no psapi.dll */
+#include <windows.h>
+#include <psapi.h>
 #endif
 
 SamrenaStrategy util_strategies[2];
@@ -74,19 +79,45 @@ uint64_t util_random(uint64_t *state) {
 }
 
 uint64_t util_page_size(void) {
-#if HAVE_UNISTD_H && defined(_SC_PAGESIZE)
+#if defined(_WIN32)
+  SYSTEM_INFO info;
+  GetSystemInfo(&info);
+  return info.dwPageSize;
+#elif defined(HAVE_UNISTD_H) && defined(_SC_PAGESIZE)
   return (uint64_t)sysconf(_SC_PAGESIZE);
 #else
   return 4096;
 #endif
 }
 
-int64_t util_resident_bytes(const void *addr, uint64_t size) {
-#if HAVE_MINCORE
+static uint64_t pages_spanned(const void *addr, uint64_t size, uintptr_t *start) {
   uint64_t page = util_page_size();
-  uintptr_t start = (uintptr_t)addr & ~(uintptr_t)(page - 1);
-  uint64_t length = (uint64_t)((uintptr_t)addr - start) + size;
-  uint64_t pages = (length + page - 1) / page;
+  *start = (uintptr_t)addr & ~(uintptr_t)(page - 1);
+  uint64_t length = (uint64_t)((uintptr_t)addr - *start) + size;
+  return (length + page - 1) / page;
+}
+
+int64_t util_resident_bytes(const void *addr, uint64_t size) {
+#if defined(_WIN32)
+  /* The working set is Windows' resident memory. */
+  uint64_t page = util_page_size();
+  uintptr_t start;
+  uint64_t pages = pages_spanned(addr, size, &start);
+  PSAPI_WORKING_SET_EX_INFORMATION *info = calloc((size_t)pages, sizeof *info);
+  ck_assert_ptr_nonnull(info);
+  for (uint64_t i = 0; i < pages; i++)
+    info[i].VirtualAddress = (void *)(start + (uintptr_t)(i * page));
+  ck_assert(QueryWorkingSetEx(GetCurrentProcess(), info, (DWORD)(pages * sizeof *info)));
+  int64_t resident = 0;
+  for (uint64_t i = 0; i < pages; i++)
+    if (info[i].VirtualAttributes.Valid)
+      resident += (int64_t)page;
+  free(info);
+  return resident;
+#elif defined(HAVE_MINCORE)
+  uint64_t page = util_page_size();
+  uintptr_t start;
+  uint64_t pages = pages_spanned(addr, size, &start);
   unsigned char *vector = malloc((size_t)pages);
   ck_assert_ptr_nonnull(vector);
   ck_assert_int_eq(mincore((void *)start, (size_t)(pages * page), (void *)vector), 0);

@@ -7,13 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if HAVE_FORK && HAVE_SETRLIMIT
+#define CAN_FORK_WITH_RLIMIT 0
+#if defined(HAVE_FORK) && defined(HAVE_SETRLIMIT)
+#undef CAN_FORK_WITH_RLIMIT
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #define CAN_FORK_WITH_RLIMIT 1
 #endif
-#if HAVE_SYS_MMAN_H
+#ifdef HAVE_SYS_MMAN_H
 #include <sys/mman.h>
 #endif
 
@@ -61,7 +63,7 @@ START_TEST(test_lazy_commit_measured) {
   SamrenaStats stats = stats_of(arena);
   ck_assert_uint_eq(stats.reserved, UINTPTR_MAX > UINT32_MAX ? 2048 * MiB : 256 * MiB);
   if (resident_in(arena, base) < 0) {
-    fprintf(stderr, "virtual: mincore unavailable here; residency not measured\n");
+    fprintf(stderr, "virtual: resident memory cannot be measured here; not checked\n");
     samrena_destroy(arena);
     return;
   }
@@ -80,7 +82,7 @@ END_TEST
 
 /* Whether this kernel populates pages on MADV_POPULATE_WRITE (5.14+). */
 static bool kernel_populates(void) {
-#if HAVE_DECL_MADV_POPULATE_WRITE
+#if defined(HAVE_DECL_MADV_POPULATE_WRITE) && HAVE_DECL_MADV_POPULATE_WRITE
   uint64_t page = util_page_size();
   void *probe = mmap(NULL, (size_t)page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (probe == MAP_FAILED)

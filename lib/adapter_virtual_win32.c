@@ -1,0 +1,120 @@
+/* adapter_virtual_win32.c -- the virtual memory platform layer on Windows:
+ * VirtualAlloc(MEM_RESERVE) reserves, VirtualAlloc(MEM_COMMIT) commits,
+ * VirtualFree(MEM_DECOMMIT) gives back, PrefetchVirtualMemory prefetches
+ * where the system has it (Windows 8 and later: looked up at run time).
+ */
+#include <config.h>
+
+#include "adapter_virtual_platform.h"
+
+#include <stdatomic.h>
+#include <string.h>
+#include <windows.h>
+
+/* GetSystemInfo's answers never change; any thread may store them and a
+ * racing thread at worst asks again. */
+static _Atomic uint64_t samrena_cached_page_size;
+static _Atomic uint64_t samrena_cached_granularity;
+
+static void load_system_info(void) {
+  SYSTEM_INFO info;
+  GetSystemInfo(&info);
+  atomic_store_explicit(&samrena_cached_granularity, (uint64_t)info.dwAllocationGranularity,
+                        memory_order_relaxed);
+  atomic_store_explicit(&samrena_cached_page_size, (uint64_t)info.dwPageSize,
+                        memory_order_relaxed);
+}
+
+uint64_t samrena__vm_page_size(void) {
+  uint64_t size = atomic_load_explicit(&samrena_cached_page_size, memory_order_relaxed);
+  if (size == 0) {
+    load_system_info();
+    size = atomic_load_explicit(&samrena_cached_page_size, memory_order_relaxed);
+  }
+  return samrena__is_power_of_two(size) ? size : 0;
+}
+
+/* Reservations start on, and are sized in, the allocation granularity
+ * (64 KiB): VirtualAlloc rounds the address down to it anyway. */
+uint64_t samrena__vm_reserve_granularity(void) {
+  uint64_t granularity = atomic_load_explicit(&samrena_cached_granularity, memory_order_relaxed);
+  if (granularity == 0) {
+    load_system_info();
+    granularity = atomic_load_explicit(&samrena_cached_granularity, memory_order_relaxed);
+  }
+  return samrena__is_power_of_two(granularity) ? granularity : 0;
+}
+
+bool samrena__vm_supported(void) {
+  return samrena__vm_page_size() != 0 && samrena__vm_reserve_granularity() != 0;
+}
+
+static bool fits_size_t(uint64_t size) {
+  return size <= SIZE_MAX;
+}
+
+/* A reservation holds only address space, so any refusal means there is
+ * no room for it: report it as out of memory, which lets DEFAULT and
+ * VIRTUAL arenas fall back to chained. */
+SamrenaError samrena__vm_reserve(uint64_t size, void **base) {
+  if (!fits_size_t(size))
+    return SAMRENA_ERROR_OUT_OF_MEMORY;
+  void *address = VirtualAlloc(NULL, (SIZE_T)size, MEM_RESERVE, PAGE_NOACCESS);
+  if (address == NULL)
+    return SAMRENA_ERROR_OUT_OF_MEMORY;
+  *base = address;
+  return SAMRENA_OK;
+}
+
+/* Committing charges the system commit limit; past it VirtualAlloc fails. */
+SamrenaError samrena__vm_commit(void *addr, uint64_t size) {
+  if (VirtualAlloc(addr, (SIZE_T)size, MEM_COMMIT, PAGE_READWRITE) == NULL)
+    return GetLastError() == ERROR_INVALID_ADDRESS ? SAMRENA_ERROR_PLATFORM
+                                                   : SAMRENA_ERROR_OUT_OF_MEMORY;
+  return SAMRENA_OK;
+}
+
+SamrenaError samrena__vm_decommit(void *addr, uint64_t size) {
+  return VirtualFree(addr, (SIZE_T)size, MEM_DECOMMIT) ? SAMRENA_OK : SAMRENA_ERROR_PLATFORM;
+}
+
+SamrenaError samrena__vm_release(void *base, uint64_t size) {
+  (void)size; /* MEM_RELEASE frees the whole reservation and wants 0 */
+  return VirtualFree(base, 0, MEM_RELEASE) ? SAMRENA_OK : SAMRENA_ERROR_PLATFORM;
+}
+
+/* Declared here because older SDK headers hide them below _WIN32_WINNT 0x0602. */
+typedef struct {
+  PVOID VirtualAddress;
+  SIZE_T NumberOfBytes;
+} SamrenaMemoryRange;
+typedef BOOL(WINAPI *PrefetchVirtualMemoryFn)(HANDLE, ULONG_PTR, SamrenaMemoryRange *, ULONG);
+
+static PrefetchVirtualMemoryFn find_prefetch(void) {
+  HMODULE kernel32 = GetModuleHandleW(L"kernel32.dll");
+  if (kernel32 == NULL)
+    return NULL;
+  FARPROC found = GetProcAddress(kernel32, "PrefetchVirtualMemory");
+  PrefetchVirtualMemoryFn prefetch;
+  /* FARPROC to a specific function type: copy the bits, as POSIX dlsym users do. */
+  _Static_assert(sizeof found == sizeof prefetch, "function pointer sizes differ");
+  memcpy(&prefetch, &found, sizeof prefetch);
+  return prefetch;
+}
+
+bool samrena__vm_prefetch(void *addr, uint64_t size) {
+  PrefetchVirtualMemoryFn prefetch = find_prefetch();
+  if (prefetch == NULL)
+    return false;
+  SamrenaMemoryRange range = {addr, (SIZE_T)size};
+  return prefetch(GetCurrentProcess(), 1, &range, 0) != 0;
+}
+
+/* Windows has no transparent huge pages: MEM_LARGE_PAGES must be committed
+ * whole at reservation time and needs SeLockMemoryPrivilege, which breaks
+ * lazy commit.  The request is declined and the arena uses normal pages. */
+bool samrena__vm_advise_huge_pages(void *addr, uint64_t size) {
+  (void)addr;
+  (void)size;
+  return false;
+}
