@@ -19,7 +19,7 @@ int main(void) {
   srunner_add_suite(runner, make_chained_suite());
   srunner_add_suite(runner, make_virtual_suite());
   srunner_add_suite(runner, make_vmem_suite());
-  srunner_run_all(runner, CK_NORMAL);
+  srunner_run_all(runner, CK_ENV); /* CK_VERBOSITY=verbose lists every test */
   int failed = srunner_ntests_failed(runner);
   srunner_free(runner);
   return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
