@@ -117,6 +117,17 @@ SAMRENA_API void *samrena_push_zero(Samrena *arena, uint64_t size);
 SAMRENA_API void *samrena_push_aligned(Samrena *arena, uint64_t size, uint64_t alignment);
 /* Pushes; on failure reserves max(2 * (allocated + size), hint) and retries once. */
 SAMRENA_API void *samrena_push_with_reserve(Samrena *arena, uint64_t size);
+/* Grows or shrinks in place when ptr is the last allocation and there is
+ * room; otherwise pushes new_size bytes and copies min(old, new).  ptr NULL
+ * pushes. */
+SAMRENA_API void *samrena_resize(Samrena *arena, void *ptr, uint64_t old_size, uint64_t new_size);
+/* Copies of a string, of bytes, and a formatted string, in the arena. */
+SAMRENA_API char *samrena_strdup(Samrena *arena, const char *s);
+SAMRENA_API void *samrena_memdup(Samrena *arena, const void *src, uint64_t size);
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+SAMRENA_API char *samrena_printf(Samrena *arena, const char *format, ...);
 
 /* ---------------------------------------------------- capacity, reservation */
 
@@ -150,6 +161,59 @@ SAMRENA_API void samrena_reset(Samrena *arena);
 /* Gives memory above max(keep_bytes, allocated) back to the OS or malloc. */
 SAMRENA_API SamrenaError samrena_trim(Samrena *arena, uint64_t keep_bytes);
 
+/* A saved position of an arena, for samrena_restore.  Opaque. */
+typedef struct {
+  uint64_t opaque[2];
+} SamrenaMark;
+
+/* The arena's current position.  Marks nest like scopes. */
+SAMRENA_API SamrenaMark samrena_save(Samrena *arena);
+/* Frees everything pushed since mark was taken.  A mark of another arena,
+ * or one made stale by a reset or a restore to an older mark, changes
+ * nothing and gives SAMRENA_ERROR_INVALID_PARAMETER. */
+SAMRENA_API SamrenaError samrena_restore(Samrena *arena, SamrenaMark mark);
+/* fn(data) runs, last registered first, when the arena is destroyed, reset,
+ * or restored to a mark taken before the registration. */
+SAMRENA_API SamrenaError samrena_on_release(Samrena *arena, void (*fn)(void *data), void *data);
+
+/* ------------------------------------------------------------------- pool */
+
+/* Fixed-size slots with O(1) alloc and free.  Opaque. */
+typedef struct SamrenaPool SamrenaPool;
+
+/* backing NULL: the pool owns its blocks.  Otherwise the pool lives in the
+ * arena and ends with it (reset, or restore to a mark older than the pool).
+ * slot_alignment 0 means alignof(max_align_t). */
+SAMRENA_API SamrenaPool *samrena_pool_create(Samrena *backing, uint64_t slot_size,
+                                             uint64_t slot_alignment);
+SAMRENA_API void *samrena_pool_alloc(SamrenaPool *pool);
+/* slot NULL is a no-op. */
+SAMRENA_API void samrena_pool_free(SamrenaPool *pool, void *slot);
+/* Every slot becomes free; blocks are kept. */
+SAMRENA_API void samrena_pool_reset(SamrenaPool *pool);
+SAMRENA_API void samrena_pool_destroy(SamrenaPool *pool);
+SAMRENA_API uint64_t samrena_pool_in_use(const SamrenaPool *pool);
+/* The usable size of a slot (slot_size rounded up to a pointer and the alignment). */
+SAMRENA_API uint64_t samrena_pool_slot_size(const SamrenaPool *pool);
+
+/* -------------------------------------------------------------- allocator */
+
+/* One interface over an arena, a pool or malloc. */
+typedef struct SamrenaAllocator {
+  void *(*alloc)(size_t size, void *ctx);
+  void (*free)(size_t size, void *ptr, void *ctx);
+  void *ctx;
+} SamrenaAllocator;
+
+/* free is a no-op: the arena frees at reset or destroy. */
+SAMRENA_API SamrenaAllocator samrena_arena_allocator(Samrena *arena);
+/* alloc of more than the slot size gives NULL. */
+SAMRENA_API SamrenaAllocator samrena_pool_allocator(SamrenaPool *pool);
+SAMRENA_API SamrenaAllocator samrena_malloc_allocator(void);
+/* count * elem_size bytes, the product checked for overflow. */
+SAMRENA_API void *samrena_alloc_array(SamrenaAllocator allocator, size_t count, size_t elem_size);
+#define SAMRENA_MAKE(T, n, allocator) ((T *)samrena_alloc_array((allocator), (n), sizeof(T)))
+
 /* ------------------------------------------------- virtual memory region */
 
 /* A reserve-then-commit bump region.  {0} is the empty region; the fields
@@ -170,9 +234,29 @@ SAMRENA_API void *samrena_vmem_commit(SamrenaVmem *vm, uint64_t bytes);
 SAMRENA_API void samrena_vmem_reset(SamrenaVmem *vm);
 /* Returns the whole reservation; vm becomes empty. */
 SAMRENA_API bool samrena_vmem_release(SamrenaVmem *vm);
-/* Makes the region hold exactly size bytes from base (reserving 1 GiB when
- * empty), committing or decommitting; 0 releases. */
+/* Makes the region hold exactly size bytes from base (reserving
+ * SAMRENA_VMEM_DEFAULT_RESERVE when empty), committing or decommitting;
+ * 0 releases. */
 SAMRENA_API bool samrena_vmem_resize(SamrenaVmem *vm, uint64_t size);
+
+/* What an empty region or a new stable allocation reserves by default:
+ * 1 GiB, as v_alloc does (64 MiB where pointers are 32 bits). */
+#if UINTPTR_MAX > 0xffffffffu
+#define SAMRENA_VMEM_DEFAULT_RESERVE (UINT64_C(1) << 30)
+#else
+#define SAMRENA_VMEM_DEFAULT_RESERVE (UINT64_C(64) << 20)
+#endif
+
+/* A realloc whose pointer never moves: each block owns a reservation with
+ * its header in front of the data.  (NULL, n) creates with the default
+ * reservation, (p, 0) frees and returns NULL, growth past the reservation
+ * returns NULL and leaves p as it was. */
+SAMRENA_API void *samrena_vmem_realloc(void *data, uint64_t size);
+/* As samrena_vmem_realloc; a new block reserves room for at least
+ * reserve bytes of data (reserve is ignored when data is not NULL). */
+SAMRENA_API void *samrena_vmem_realloc_reserve(void *data, uint64_t size, uint64_t reserve);
+/* The size last given for a stable block; 0 for NULL. */
+SAMRENA_API uint64_t samrena_vmem_size(const void *data);
 
 #ifdef __cplusplus
 }

@@ -275,6 +275,43 @@ static void chained_stats(const Samrena *arena, SamrenaStats *out) {
     out->wasted += block->size - block->used;
 }
 
+static void chained_save(const Samrena *arena, SamrenaPosition *out) {
+  Chained *chained = state_of(arena);
+  out->cursor = arena->cursor;
+  out->block = chained->current;
+  out->large = chained->large;
+  out->retired_used = chained->retired_used;
+  out->retired_tails = chained->retired_tails;
+}
+
+/* Blocks after the saved one become spares again, in order; large blocks
+ * taken since go back to the large spares. */
+static void chained_restore(Samrena *arena, const SamrenaPosition *position) {
+  Chained *chained = state_of(arena);
+  while (chained->large != position->large) {
+    ChainedBlock *block = chained->large;
+    chained->large = block->next;
+    block->next = chained->large_spares;
+    chained->large_spares = block;
+  }
+  chained->current = position->block;
+  chained->retired_used = position->retired_used;
+  chained->retired_tails = position->retired_tails;
+  point_cursor_at(arena, chained->current);
+  arena->cursor = position->cursor;
+}
+
+static void chained_rewind(Samrena *arena, unsigned char *cursor) {
+  arena->cursor = cursor;
+}
+
+/* A malloc'd block cannot grow in place. */
+static bool chained_extend(Samrena *arena, uint64_t bytes) {
+  (void)arena;
+  (void)bytes;
+  return false;
+}
+
 const SamrenaOps samrena__chained_ops = {
     .name = "chained",
     .strategy = SAMRENA_STRATEGY_CHAINED,
@@ -289,4 +326,8 @@ const SamrenaOps samrena__chained_ops = {
     .reserve = chained_reserve,
     .trim = chained_trim,
     .stats = chained_stats,
+    .save = chained_save,
+    .restore = chained_restore,
+    .rewind = chained_rewind,
+    .extend = chained_extend,
 };

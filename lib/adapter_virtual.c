@@ -138,12 +138,44 @@ static uint64_t virtual_capacity(const Samrena *arena) {
   return state_of(arena)->vm.committed;
 }
 
-static void virtual_reset(Samrena *arena) {
+/* Memory the cursor leaves behind was handed out: it is no longer fresh. */
+static void virtual_rewind(Samrena *arena, unsigned char *cursor) {
   Virtual *virt = state_of(arena);
   uint64_t offset = offset_of(arena);
   if (offset > virt->dirty_end)
     virt->dirty_end = offset;
-  arena->cursor = base_of(virt);
+  arena->cursor = cursor;
+}
+
+static void virtual_reset(Samrena *arena) {
+  virtual_rewind(arena, base_of(state_of(arena)));
+}
+
+static void virtual_save(const Samrena *arena, SamrenaPosition *out) {
+  memset(out, 0, sizeof *out);
+  out->cursor = arena->cursor;
+}
+
+static void virtual_restore(Samrena *arena, const SamrenaPosition *position) {
+  virtual_rewind(arena, position->cursor);
+}
+
+/* Commits in place: the reservation is contiguous. */
+static bool virtual_extend(Samrena *arena, uint64_t bytes) {
+  Virtual *virt = state_of(arena);
+  uint64_t offset = offset_of(arena);
+  if (bytes > virt->vm.reserved - offset)
+    return false;
+  uint64_t target = samrena__align_up(offset + bytes, virt->commit_step);
+  if (target > virt->vm.reserved)
+    target = virt->vm.reserved;
+  SamrenaError before = samrena_last_error();
+  if (samrena__vmem_commit_to(&virt->vm, target) != SAMRENA_OK) {
+    samrena__fail(before); /* the caller falls back; this is not its error */
+    return false;
+  }
+  set_limit_to_commit(arena);
+  return true;
 }
 
 /* Commits up to min_capacity, then asks the OS to fault in everything from
@@ -197,4 +229,8 @@ const SamrenaOps samrena__virtual_ops = {
     .reserve = virtual_reserve,
     .trim = virtual_trim,
     .stats = virtual_stats,
+    .save = virtual_save,
+    .restore = virtual_restore,
+    .rewind = virtual_rewind,
+    .extend = virtual_extend,
 };

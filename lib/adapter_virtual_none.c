@@ -42,6 +42,18 @@ SamrenaError samrena__vm_release(void *base, uint64_t size) {
   return SAMRENA_ERROR_UNSUPPORTED_OPERATION;
 }
 
+SamrenaError samrena__vm_reserve_touchable(uint64_t size, void **base) {
+  (void)size;
+  (void)base;
+  return SAMRENA_ERROR_UNSUPPORTED_OPERATION;
+}
+
+SamrenaError samrena__vm_discard(void *addr, uint64_t size) {
+  (void)addr;
+  (void)size;
+  return SAMRENA_ERROR_UNSUPPORTED_OPERATION;
+}
+
 bool samrena__vm_prefetch(void *addr, uint64_t size) {
   (void)addr;
   (void)size;

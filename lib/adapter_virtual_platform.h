@@ -38,6 +38,17 @@ SamrenaError samrena__vm_decommit(void *addr, uint64_t size);
 /* Unmaps a whole reservation made by samrena__vm_reserve.  Post: SAMRENA_OK or PLATFORM. */
 SamrenaError samrena__vm_release(void *base, uint64_t size);
 
+/* Reserves size bytes that are readable and writable at once, each page
+ * getting memory at its first touch, with no commit charge (one kernel
+ * mapping, never split).  UNSUPPORTED_OPERATION where the OS cannot promise
+ * that (no MAP_NORESERVE, or Windows); OUT_OF_MEMORY when refused, as under
+ * vm.overcommit_memory=2. */
+SamrenaError samrena__vm_reserve_touchable(uint64_t size, void **base);
+
+/* Returns the memory of [addr, addr + size) of a touchable reservation to
+ * the OS, leaving it accessible: it reads as zero afterwards. */
+SamrenaError samrena__vm_discard(void *addr, uint64_t size);
+
 /* Asks the OS to make committed [addr, addr + size) resident now.  A hint:
  * returns whether the OS did it, and failure changes nothing. */
 bool samrena__vm_prefetch(void *addr, uint64_t size);

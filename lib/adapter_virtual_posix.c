@@ -94,6 +94,37 @@ SamrenaError samrena__vm_decommit(void *addr, uint64_t size) {
   return SAMRENA_OK;
 }
 
+/* With MAP_NORESERVE a private writable mapping takes no commit charge
+ * (except under vm.overcommit_memory=2, where mmap refuses a large one), and
+ * since it is never mprotect'ed it stays one mapping: a process can hold as
+ * many as vm.max_map_count, not half of it. */
+SamrenaError samrena__vm_reserve_touchable(uint64_t size, void **base) {
+#if HAVE_DECL_MAP_NORESERVE && HAVE_DECL_MADV_DONTNEED
+  if (!fits_size_t(size))
+    return SAMRENA_ERROR_OUT_OF_MEMORY;
+  void *address = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (address == MAP_FAILED)
+    return errno == ENOMEM ? SAMRENA_ERROR_OUT_OF_MEMORY : SAMRENA_ERROR_PLATFORM;
+  *base = address;
+  return SAMRENA_OK;
+#else
+  (void)size;
+  (void)base;
+  return SAMRENA_ERROR_UNSUPPORTED_OPERATION;
+#endif
+}
+
+SamrenaError samrena__vm_discard(void *addr, uint64_t size) {
+#if HAVE_DECL_MADV_DONTNEED
+  return madvise(addr, (size_t)size, MADV_DONTNEED) == 0 ? SAMRENA_OK : SAMRENA_ERROR_PLATFORM;
+#else
+  (void)addr;
+  (void)size;
+  return SAMRENA_ERROR_UNSUPPORTED_OPERATION;
+#endif
+}
+
 SamrenaError samrena__vm_release(void *base, uint64_t size) {
   return munmap(base, (size_t)size) == 0 ? SAMRENA_OK : SAMRENA_ERROR_PLATFORM;
 }

@@ -102,6 +102,20 @@ static PrefetchVirtualMemoryFn find_prefetch(void) {
   return prefetch;
 }
 
+/* Windows commits explicitly and has no mapping-count limit to save:
+ * stable blocks use reserve and commit there. */
+SamrenaError samrena__vm_reserve_touchable(uint64_t size, void **base) {
+  (void)size;
+  (void)base;
+  return SAMRENA_ERROR_UNSUPPORTED_OPERATION;
+}
+
+SamrenaError samrena__vm_discard(void *addr, uint64_t size) {
+  (void)addr;
+  (void)size;
+  return SAMRENA_ERROR_UNSUPPORTED_OPERATION;
+}
+
 bool samrena__vm_prefetch(void *addr, uint64_t size) {
   PrefetchVirtualMemoryFn prefetch = find_prefetch();
   if (prefetch == NULL)

@@ -206,6 +206,7 @@ Samrena *samrena_create(const SamrenaConfig *config) {
     return samrena__fail_null(SAMRENA_ERROR_OUT_OF_MEMORY);
   arena->alignment = settings.alignment;
   arena->flags = settings.flags;
+  arena->serial = samrena__next_serial();
 
   error = create_adapter(arena, config, &settings);
   if (error != SAMRENA_OK) {
@@ -226,6 +227,7 @@ Samrena *samrena_allocate(uint64_t initial_pages) {
 void samrena_destroy(Samrena *arena) {
   if (arena == NULL)
     return;
+  samrena__free_scopes(arena);
   arena->ops->destroy(arena);
   free(arena);
 }
@@ -305,6 +307,45 @@ void *samrena_push_with_reserve(Samrena *arena, uint64_t size) {
   return samrena_push(arena, size);
 }
 
+/* The last allocation can change size where it stands. */
+static void *resize_last_in_place(Samrena *arena, unsigned char *ptr, uint64_t old_size,
+                                  uint64_t new_size) {
+  if (new_size <= old_size) {
+    arena->ops->rewind(arena, ptr + new_size);
+    uint64_t freed = old_size - new_size;
+    arena->requested -= freed < arena->requested ? freed : arena->requested;
+    return ptr;
+  }
+  uint64_t more = new_size - old_size;
+  if (more > (uint64_t)(arena->limit - arena->cursor) && !arena->ops->extend(arena, more))
+    return NULL;
+  arena->cursor += more;
+  arena->requested += more;
+  return ptr;
+}
+
+void *samrena_resize(Samrena *arena, void *ptr, uint64_t old_size, uint64_t new_size) {
+  if (arena == NULL)
+    return samrena__fail_null(SAMRENA_ERROR_NULL_POINTER);
+  if (ptr == NULL)
+    return samrena_push(arena, new_size);
+  if (new_size > SAMRENA__MAX_FOOTPRINT)
+    return samrena__fail_null(SAMRENA_ERROR_OVERFLOW);
+  /* Compared as integers: ptr may lie in another block than the cursor. */
+  uintptr_t start = (uintptr_t)ptr, cursor = (uintptr_t)arena->cursor;
+  if (start <= cursor && cursor - start == old_size) {
+    void *result = resize_last_in_place(arena, ptr, old_size, new_size);
+    if (result != NULL)
+      return result;
+  } else if (new_size <= old_size) {
+    return ptr; /* a shrink never needs to move */
+  }
+  void *moved = samrena_push(arena, new_size);
+  if (moved != NULL)
+    memcpy(moved, ptr, (size_t)(old_size < new_size ? old_size : new_size));
+  return moved;
+}
+
 /* ------------------------------------------------------ capacity and stats */
 
 uint64_t samrena_allocated(const Samrena *arena) {
@@ -369,7 +410,8 @@ void samrena_reset(Samrena *arena) {
     samrena__fail(SAMRENA_ERROR_NULL_POINTER);
     return;
   }
-  arena->peak_allocated = peak_of(arena, arena->ops->allocated(arena));
+  samrena__note_peak(arena);
+  samrena__release_all(arena);
   arena->ops->reset(arena);
   arena->requested = 0;
 }

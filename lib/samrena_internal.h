@@ -33,6 +33,30 @@ typedef struct {
 
 typedef struct SamrenaOps SamrenaOps;
 
+/* Where an arena stands, as an adapter needs it to go back there. */
+typedef struct {
+  unsigned char *cursor;
+  void *block;            /* chained: the current block */
+  void *large;            /* chained: the newest large block */
+  uint64_t retired_used;  /* chained bookkeeping */
+  uint64_t retired_tails;
+} SamrenaPosition;
+
+/* A samrena_on_release registration; a list, newest first. */
+typedef struct SamrenaCleanup {
+  struct SamrenaCleanup *next;
+  void (*fn)(void *data);
+  void *data;
+} SamrenaCleanup;
+
+/* A live mark.  Marks form a stack: restoring one pops those above it. */
+typedef struct {
+  uint64_t sequence; /* unique in the arena; 0 is never valid */
+  SamrenaPosition position;
+  uint64_t requested;
+  SamrenaCleanup *cleanups;
+} SamrenaMarkEntry;
+
 struct Samrena {
   /* The bump state: pushes are carved from [cursor, limit). */
   unsigned char *cursor;
@@ -43,8 +67,15 @@ struct Samrena {
   const SamrenaOps *ops;
   void *adapter; /* the adapter's own state */
   uint64_t growth_hint;
-  uint64_t peak_allocated; /* high-water of allocated at past resets */
+  uint64_t peak_allocated; /* high-water of allocated at past resets and restores */
   uint32_t flags;
+
+  /* Scopes and cleanups (scope.c). */
+  uint32_t serial; /* tells this arena's marks from another's */
+  uint64_t last_sequence;
+  SamrenaMarkEntry *marks;
+  size_t mark_count, mark_capacity;
+  SamrenaCleanup *cleanups;
 };
 
 /* An adapter.  Every function receives a valid arena created by this table.
@@ -82,6 +113,18 @@ struct SamrenaOps {
   SamrenaError (*trim)(Samrena *arena, uint64_t keep_bytes);
   /* Fills committed, reserved, blocks and the block-tail part of wasted. */
   void (*stats)(const Samrena *arena, SamrenaStats *out);
+
+  /* Records where the arena stands. */
+  void (*save)(const Samrena *arena, SamrenaPosition *out);
+  /* Pre: position saved from this arena, no reset since.  Post: the arena
+   * stands there again; what was pushed since is free (memory kept). */
+  void (*restore)(Samrena *arena, const SamrenaPosition *position);
+  /* Pre: cursor lies in [start of the current span, arena->cursor].  Moves
+   * the cursor back there (shrinking the last allocation). */
+  void (*rewind)(Samrena *arena, unsigned char *cursor);
+  /* Makes limit - cursor >= bytes without moving anything, or returns
+   * false and changes nothing (no error recorded). */
+  bool (*extend)(Samrena *arena, uint64_t bytes);
 };
 
 extern const SamrenaOps samrena__chained_ops;
@@ -93,6 +136,15 @@ extern const SamrenaOps samrena__virtual_ops;
 SamrenaError samrena__fail(SamrenaError error);
 /* Records error and returns NULL, for pointer-returning calls. */
 void *samrena__fail_null(SamrenaError error);
+
+/* Scope machinery (scope.c) used by the port: run every cleanup, newest
+ * first, and forget every mark; release the mark stack. */
+void samrena__release_all(Samrena *arena);
+void samrena__free_scopes(Samrena *arena);
+/* A fresh serial for a new arena. */
+uint32_t samrena__next_serial(void);
+/* peak_allocated raised to the current allocation. */
+void samrena__note_peak(Samrena *arena);
 
 /* SamrenaVmem operations for the library's own use (vmem.c).  Each records
  * its error, returns it, and on failure leaves vm as it was. */

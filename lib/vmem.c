@@ -7,13 +7,6 @@
 
 #include <string.h>
 
-/* What samrena_vmem_resize reserves for an empty region, as v_alloc does;
- * smaller where address space is scarce. */
-#if UINTPTR_MAX > UINT32_MAX
-#define VMEM_DEFAULT_RESERVE (UINT64_C(1) << 30)
-#else
-#define VMEM_DEFAULT_RESERVE (UINT64_C(64) << 20)
-#endif
 
 /* For the calls that report failure as false. */
 static bool fail_false(SamrenaError error) {
@@ -125,7 +118,7 @@ bool samrena_vmem_resize(SamrenaVmem *vm, uint64_t size) {
     return samrena_vmem_release(vm);
   bool was_empty = is_empty(vm);
   if (was_empty) {
-    uint64_t reserve = size > VMEM_DEFAULT_RESERVE ? size : VMEM_DEFAULT_RESERVE;
+    uint64_t reserve = size > SAMRENA_VMEM_DEFAULT_RESERVE ? size : SAMRENA_VMEM_DEFAULT_RESERVE;
     if (samrena__vmem_reserve(vm, reserve) != SAMRENA_OK)
       return false;
   }

@@ -1,0 +1,143 @@
+/* scope.c -- marks (samrena_save / samrena_restore) and cleanups
+ * (samrena_on_release).
+ *
+ * Live marks are kept on a stack beside the arena: a mark names its entry
+ * (index) and the entry's unique sequence number, and carries the arena's
+ * serial.  A mark whose entry was popped -- by a restore to an older mark or
+ * by a reset -- or that belongs to another arena finds no matching entry,
+ * so stale and foreign marks are always told apart, in O(1).
+ */
+#include <config.h>
+
+#include "samrena_internal.h"
+
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+static _Atomic uint32_t samrena_serials;
+
+uint32_t samrena__next_serial(void) {
+  return atomic_fetch_add_explicit(&samrena_serials, 1, memory_order_relaxed) + 1;
+}
+
+void samrena__note_peak(Samrena *arena) {
+  uint64_t allocated = arena->ops->allocated(arena);
+  if (allocated > arena->peak_allocated)
+    arena->peak_allocated = allocated;
+}
+
+/* Runs, newest first, the cleanups registered after `until`, and frees them. */
+static void run_cleanups_down_to(Samrena *arena, SamrenaCleanup *until) {
+  while (arena->cleanups != until) {
+    SamrenaCleanup *cleanup = arena->cleanups;
+    arena->cleanups = cleanup->next;
+    cleanup->fn(cleanup->data);
+    free(cleanup);
+  }
+}
+
+void samrena__release_all(Samrena *arena) {
+  run_cleanups_down_to(arena, NULL);
+  arena->mark_count = 0;
+}
+
+void samrena__free_scopes(Samrena *arena) {
+  samrena__release_all(arena);
+  free(arena->marks);
+  arena->marks = NULL;
+  arena->mark_capacity = 0;
+}
+
+static SamrenaMark encode_mark(const Samrena *arena, size_t index, uint64_t sequence) {
+  SamrenaMark mark;
+  mark.opaque[0] = ((uint64_t)arena->serial << 32) | (uint64_t)index;
+  mark.opaque[1] = sequence;
+  return mark;
+}
+
+/* The entry a mark names, or NULL when it is foreign or stale. */
+static SamrenaMarkEntry *entry_of(Samrena *arena, SamrenaMark mark) {
+  if ((uint32_t)(mark.opaque[0] >> 32) != arena->serial)
+    return NULL;
+  uint64_t index = mark.opaque[0] & UINT32_MAX;
+  if (index >= arena->mark_count || arena->marks[index].sequence != mark.opaque[1] ||
+      mark.opaque[1] == 0)
+    return NULL;
+  return &arena->marks[index];
+}
+
+static bool same_place(const SamrenaMarkEntry *entry, const SamrenaMarkEntry *now) {
+  return entry->position.cursor == now->position.cursor &&
+         entry->position.block == now->position.block &&
+         entry->position.large == now->position.large && entry->cleanups == now->cleanups &&
+         entry->requested == now->requested;
+}
+
+static bool grow_mark_stack(Samrena *arena) {
+  if (arena->mark_count < arena->mark_capacity)
+    return true;
+  size_t capacity = arena->mark_capacity ? 2 * arena->mark_capacity : 16;
+  if (capacity > UINT32_MAX || capacity > SIZE_MAX / sizeof *arena->marks)
+    return false;
+  SamrenaMarkEntry *marks = realloc(arena->marks, capacity * sizeof *marks);
+  if (marks == NULL)
+    return false;
+  arena->marks = marks;
+  arena->mark_capacity = capacity;
+  return true;
+}
+
+/* A save where the top mark was taken, with nothing pushed or registered
+ * since, returns that mark: loops that save without restoring stay O(1)
+ * in memory. */
+SamrenaMark samrena_save(Samrena *arena) {
+  SamrenaMark invalid = {{0, 0}};
+  if (arena == NULL) {
+    samrena__fail(SAMRENA_ERROR_NULL_POINTER);
+    return invalid;
+  }
+  SamrenaMarkEntry now;
+  memset(&now, 0, sizeof now);
+  arena->ops->save(arena, &now.position);
+  now.requested = arena->requested;
+  now.cleanups = arena->cleanups;
+  if (arena->mark_count > 0 && same_place(&arena->marks[arena->mark_count - 1], &now)) {
+    size_t top = arena->mark_count - 1;
+    return encode_mark(arena, top, arena->marks[top].sequence);
+  }
+  if (!grow_mark_stack(arena)) {
+    samrena__fail(SAMRENA_ERROR_OUT_OF_MEMORY);
+    return invalid;
+  }
+  now.sequence = ++arena->last_sequence;
+  arena->marks[arena->mark_count] = now;
+  return encode_mark(arena, arena->mark_count++, now.sequence);
+}
+
+SamrenaError samrena_restore(Samrena *arena, SamrenaMark mark) {
+  if (arena == NULL)
+    return samrena__fail(SAMRENA_ERROR_NULL_POINTER);
+  SamrenaMarkEntry *entry = entry_of(arena, mark);
+  if (entry == NULL)
+    return samrena__fail(SAMRENA_ERROR_INVALID_PARAMETER);
+  samrena__note_peak(arena);
+  run_cleanups_down_to(arena, entry->cleanups);
+  arena->ops->restore(arena, &entry->position);
+  arena->requested = entry->requested;
+  arena->mark_count = (size_t)(entry - arena->marks) + 1; /* the mark itself stays valid */
+  return SAMRENA_OK;
+}
+
+SamrenaError samrena_on_release(Samrena *arena, void (*fn)(void *data), void *data) {
+  if (arena == NULL || fn == NULL)
+    return samrena__fail(SAMRENA_ERROR_NULL_POINTER);
+  SamrenaCleanup *cleanup = malloc(sizeof *cleanup);
+  if (cleanup == NULL)
+    return samrena__fail(SAMRENA_ERROR_OUT_OF_MEMORY);
+  cleanup->fn = fn;
+  cleanup->data = data;
+  cleanup->next = arena->cleanups;
+  arena->cleanups = cleanup;
+  return SAMRENA_OK;
+}
