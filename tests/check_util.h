@@ -43,6 +43,10 @@ Suite *make_push_suite(void);
 Suite *make_chained_suite(void);
 Suite *make_virtual_suite(void);
 Suite *make_vmem_suite(void);
+Suite *make_scope_suite(void);
+Suite *make_resize_suite(void);
+Suite *make_pool_suite(void);
+Suite *make_stable_suite(void);
 
 #define MiB (UINT64_C(1) << 20)
 #define KiB (UINT64_C(1) << 10)

@@ -1,0 +1,177 @@
+/* check_resize.c -- samrena_resize, the string helpers and exact stats,
+ * over every strategy. */
+#include "check_util.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define STRATEGY (util_strategies[_i])
+
+START_TEST(test_resize_last_in_place) {
+  Samrena *arena = util_arena(STRATEGY, 1);
+  ck_assert_ptr_nonnull(samrena_push(arena, 40));
+  unsigned char *last = samrena_push(arena, 100);
+  util_fill(last, 100, 7);
+  uint64_t allocated = samrena_allocated(arena);
+
+  ck_assert_ptr_eq(samrena_resize(arena, last, 100, 1000), last);
+  ck_assert_uint_eq(samrena_allocated(arena), allocated + 900);
+  ck_assert(util_check(last, 100, 7));
+  memset(last + 100, 0x3c, 900);
+
+  ck_assert_ptr_eq(samrena_resize(arena, last, 1000, 10), last);
+  ck_assert_uint_eq(samrena_allocated(arena), allocated - 90);
+  ck_assert(util_check(last, 10, 7));
+  /* The next push reuses what the shrink gave back. */
+  unsigned char *next = samrena_push_aligned(arena, 1, 1);
+  ck_assert_ptr_eq(next, last + 10);
+  samrena_destroy(arena);
+}
+END_TEST
+
+START_TEST(test_resize_not_last_copies) {
+  Samrena *arena = util_arena(STRATEGY, 1);
+  unsigned char *first = samrena_push(arena, 64);
+  util_fill(first, 64, 3);
+  ck_assert_ptr_nonnull(samrena_push(arena, 16));
+  unsigned char *grown = samrena_resize(arena, first, 64, 256);
+  ck_assert_ptr_nonnull(grown);
+  ck_assert_ptr_ne(grown, first);
+  ck_assert(util_check(grown, 64, 3));
+  /* A shrink never moves. */
+  ck_assert_ptr_eq(samrena_resize(arena, first, 64, 8), first);
+  ck_assert(util_check(first, 8, 3));
+  samrena_destroy(arena);
+}
+END_TEST
+
+START_TEST(test_resize_beyond_block) {
+  Samrena *arena = util_arena(STRATEGY, 1);
+  unsigned char *array = samrena_push(arena, 1000);
+  util_fill(array, 1000, 11);
+  unsigned char *grown = samrena_resize(arena, array, 1000, 4 * MiB);
+  ck_assert_ptr_nonnull(grown);
+  ck_assert(util_check(grown, 1000, 11));
+  memset(grown + 1000, 0x5a, 4 * MiB - 1000);
+  if (STRATEGY == SAMRENA_STRATEGY_VIRTUAL)
+    ck_assert_ptr_eq(grown, array); /* contiguous: commits in place */
+  else
+    ck_assert_ptr_ne(grown, array); /* a malloc'd block cannot grow */
+  samrena_destroy(arena);
+}
+END_TEST
+
+START_TEST(test_resize_bad_input) {
+  Samrena *arena = util_arena(STRATEGY, 1);
+  ck_assert_ptr_null(samrena_resize(NULL, NULL, 0, 10));
+  ck_assert_int_eq(samrena_last_error(), SAMRENA_ERROR_NULL_POINTER);
+  void *fresh = samrena_resize(arena, NULL, 0, 24);
+  ck_assert_ptr_nonnull(fresh);
+  ck_assert_uint_eq(samrena_allocated(arena), 24);
+  ck_assert_ptr_null(samrena_resize(arena, fresh, 24, UINT64_MAX));
+  ck_assert_int_eq(samrena_last_error(), SAMRENA_ERROR_OVERFLOW);
+  ck_assert_uint_eq(samrena_allocated(arena), 24);
+  samrena_destroy(arena);
+}
+END_TEST
+
+START_TEST(test_strings) {
+  Samrena *arena = util_arena(STRATEGY, 1);
+  char *hello = samrena_strdup(arena, "hello, arena");
+  ck_assert_str_eq(hello, "hello, arena");
+  char *empty = samrena_strdup(arena, "");
+  ck_assert_str_eq(empty, "");
+  ck_assert_ptr_eq(empty, hello + 13); /* strings pack without padding */
+
+  const unsigned char bytes[5] = {1, 2, 3, 0, 5};
+  unsigned char *copy = samrena_memdup(arena, bytes, sizeof bytes);
+  ck_assert_mem_eq(copy, bytes, sizeof bytes);
+  ck_assert_ptr_nonnull(samrena_memdup(arena, NULL, 0));
+
+  char *text = samrena_printf(arena, "%s has %d items at %.2f", "cart", 42, 3.5);
+  ck_assert_str_eq(text, "cart has 42 items at 3.50");
+  ck_assert_uint_eq(strlen(text), 25);
+  char *after = samrena_push_aligned(arena, 1, 1);
+  ck_assert_ptr_eq(after, text + 26); /* exactly the text and its NUL */
+
+  /* A text longer than what is left of the block. */
+  char *big = samrena_printf(arena, "%0*d", 200000, 7);
+  ck_assert_ptr_nonnull(big);
+  ck_assert_uint_eq(strlen(big), 200000);
+  ck_assert_int_eq(big[199999], '7');
+  ck_assert_int_eq(big[0], '0');
+  ck_assert_str_eq(hello, "hello, arena");
+
+  ck_assert_ptr_null(samrena_strdup(arena, NULL));
+  ck_assert_int_eq(samrena_last_error(), SAMRENA_ERROR_NULL_POINTER);
+  ck_assert_ptr_null(samrena_strdup(NULL, "x"));
+  ck_assert_int_eq(samrena_last_error(), SAMRENA_ERROR_NULL_POINTER);
+  ck_assert_ptr_null(samrena_memdup(arena, NULL, 4));
+  ck_assert_int_eq(samrena_last_error(), SAMRENA_ERROR_NULL_POINTER);
+  ck_assert_ptr_null(samrena_printf(NULL, "x"));
+  ck_assert_int_eq(samrena_last_error(), SAMRENA_ERROR_NULL_POINTER);
+  samrena_destroy(arena);
+}
+END_TEST
+
+/* Every field of samrena_stats against a workload computed by hand. */
+START_TEST(test_stats_exact) {
+  SamrenaConfig config = samrena_default_config();
+  config.strategy = STRATEGY;
+  config.page_size = 4096;
+  config.alignment = 16;
+  Samrena *arena = util_arena_config(config);
+  SamrenaStats s;
+
+  /* 10 + 6 padding + 20 = 36 allocated, 6 wasted. */
+  ck_assert_ptr_nonnull(samrena_push(arena, 10));
+  ck_assert_ptr_nonnull(samrena_push(arena, 20));
+  samrena_stats(arena, &s);
+  ck_assert_uint_eq(s.allocated, 36);
+  ck_assert_uint_eq(s.wasted, 6);
+  ck_assert_uint_eq(s.peak_allocated, 36);
+  ck_assert_uint_eq(s.blocks, 1);
+
+  /* 12 padding + 4060 do not fit in the 4096-byte page. */
+  ck_assert_ptr_nonnull(samrena_push(arena, 4060));
+  samrena_stats(arena, &s);
+  if (STRATEGY == SAMRENA_STRATEGY_CHAINED) {
+    /* A second block: the first one's tail (4096 - 36) is wasted. */
+    ck_assert_uint_eq(s.allocated, 36 + 4060);
+    ck_assert_uint_eq(s.wasted, 6 + (4096 - 36));
+    ck_assert_uint_eq(s.blocks, 2);
+    ck_assert_uint_eq(s.capacity, 36 + 4096);
+    ck_assert_uint_eq(s.reserved, s.committed);
+  } else {
+    /* Contiguous: 12 bytes of padding, one commit step further. */
+    ck_assert_uint_eq(s.allocated, 36 + 12 + 4060);
+    ck_assert_uint_eq(s.wasted, 6 + 12);
+    ck_assert_uint_eq(s.blocks, 1);
+    ck_assert_uint_eq(s.capacity, s.committed);
+    ck_assert_uint_ge(s.reserved, s.committed);
+  }
+  uint64_t peak = s.allocated;
+  samrena_reset(arena);
+  ck_assert_ptr_nonnull(samrena_push(arena, 8));
+  samrena_stats(arena, &s);
+  ck_assert_uint_eq(s.allocated, 8);
+  ck_assert_uint_eq(s.wasted, 0);
+  ck_assert_uint_eq(s.peak_allocated, peak);
+  samrena_destroy(arena);
+}
+END_TEST
+
+Suite *make_resize_suite(void) {
+  Suite *suite = suite_create("resize and strings");
+  TCase *tc = tcase_create("resize");
+  tcase_add_loop_test(tc, test_resize_last_in_place, 0, util_strategy_count);
+  tcase_add_loop_test(tc, test_resize_not_last_copies, 0, util_strategy_count);
+  tcase_add_loop_test(tc, test_resize_beyond_block, 0, util_strategy_count);
+  tcase_add_loop_test(tc, test_resize_bad_input, 0, util_strategy_count);
+  suite_add_tcase(suite, tc);
+  tc = tcase_create("strings");
+  tcase_add_loop_test(tc, test_strings, 0, util_strategy_count);
+  tcase_add_loop_test(tc, test_stats_exact, 0, util_strategy_count);
+  suite_add_tcase(suite, tc);
+  return suite;
+}

@@ -1,0 +1,347 @@
+/* check_stable.c -- samrena_vmem_realloc (pointers that never move) and
+ * v_alloc compatibility (samrena/v_alloc.h), with a growable array and a
+ * string-keyed hash map written the way realloc-driven containers are. */
+#include "check_util.h"
+
+#include <samrena/v_alloc.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool stable_supported(void) {
+  void *probe = samrena_vmem_realloc(NULL, 1);
+  if (probe == NULL) {
+    ck_assert_int_eq(samrena_last_error(), SAMRENA_ERROR_UNSUPPORTED_OPERATION);
+    return false;
+  }
+  samrena_vmem_realloc(probe, 0);
+  return true;
+}
+
+START_TEST(test_stable_grows_in_place) {
+  if (!stable_supported())
+    return;
+  unsigned char *data = samrena_vmem_realloc(NULL, 100);
+  ck_assert_ptr_nonnull(data);
+  ck_assert_uint_eq((uintptr_t)data % alignof(max_align_t), 0);
+  ck_assert_uint_eq(samrena_vmem_size(data), 100);
+  util_fill(data, 100, 1);
+  for (uint64_t size = 1000; size <= 64 * MiB; size *= 4) {
+    ck_assert_ptr_eq(samrena_vmem_realloc(data, size), data);
+    ck_assert_uint_eq(samrena_vmem_size(data), size);
+    ck_assert(util_check(data, 100, 1));
+    data[size - 1] = 0x42;
+  }
+  ck_assert_ptr_null(samrena_vmem_realloc(data, 0));
+}
+END_TEST
+
+START_TEST(test_stable_shrink_gives_pages_back) {
+  if (!stable_supported())
+    return;
+  unsigned char *data = samrena_vmem_realloc(NULL, 32 * MiB);
+  ck_assert_ptr_nonnull(data);
+  memset(data, 0x11, 32 * MiB);
+  int64_t full = util_resident_bytes(data, 32 * MiB);
+  ck_assert_ptr_eq(samrena_vmem_realloc(data, 1 * MiB), data);
+  ck_assert_uint_eq(samrena_vmem_size(data), 1 * MiB);
+  ck_assert_uint_eq(data[1 * MiB - 1], 0x11);
+  if (full >= 0) {
+    ck_assert_int_ge(full, (int64_t)(31 * MiB));
+    ck_assert_int_le(util_resident_bytes(data, 32 * MiB), (int64_t)(1 * MiB + util_page_size()));
+  }
+  /* Grown again, the part given back reads as zero. */
+  ck_assert_ptr_eq(samrena_vmem_realloc(data, 2 * MiB), data);
+  ck_assert(util_all_zero(data + 1 * MiB + util_page_size(), 1 * MiB - util_page_size()));
+  samrena_vmem_realloc(data, 0);
+}
+END_TEST
+
+START_TEST(test_stable_growth_past_reservation) {
+  if (!stable_supported())
+    return;
+  unsigned char *data = samrena_vmem_realloc_reserve(NULL, 1000, 1 * MiB);
+  ck_assert_ptr_nonnull(data);
+  util_fill(data, 1000, 9);
+  ck_assert_ptr_eq(samrena_vmem_realloc_reserve(data, 512 * KiB, 0), data);
+  ck_assert_ptr_null(samrena_vmem_realloc(data, 2 * MiB));
+  ck_assert_int_eq(samrena_last_error(), SAMRENA_ERROR_OUT_OF_MEMORY);
+  ck_assert_uint_eq(samrena_vmem_size(data), 512 * KiB);
+  ck_assert(util_check(data, 1000, 9));
+  data[512 * KiB - 1] = 1;
+  ck_assert_ptr_null(samrena_vmem_realloc(data, UINT64_MAX));
+  ck_assert_int_eq(samrena_last_error(), SAMRENA_ERROR_OVERFLOW);
+  ck_assert_uint_eq(samrena_vmem_size(data), 512 * KiB);
+  samrena_vmem_realloc(data, 0);
+}
+END_TEST
+
+START_TEST(test_stable_bad_input) {
+  ck_assert_ptr_null(samrena_vmem_realloc(NULL, 0));
+  ck_assert_uint_eq(samrena_vmem_size(NULL), 0);
+  ck_assert_ptr_null(samrena_vmem_realloc(NULL, UINT64_MAX));
+  ck_assert_int_eq(samrena_last_error(), SAMRENA_ERROR_OVERFLOW);
+  ck_assert_ptr_null(samrena_vmem_realloc_reserve(NULL, 10, UINT64_MAX));
+  ck_assert_int_eq(samrena_last_error(), SAMRENA_ERROR_OVERFLOW);
+  /* A pointer that is not a stable block is refused, not followed. */
+  uint64_t *plain = calloc(16, sizeof *plain);
+  ck_assert_ptr_nonnull(plain);
+  ck_assert_ptr_null(samrena_vmem_realloc(plain + 8, 100));
+  ck_assert_int_eq(samrena_last_error(), SAMRENA_ERROR_INVALID_PARAMETER);
+  ck_assert_uint_eq(samrena_vmem_size(plain + 8), 0);
+  ck_assert_int_eq(samrena_last_error(), SAMRENA_ERROR_INVALID_PARAMETER);
+  free(plain);
+}
+END_TEST
+
+/* More live blocks than v_alloc's two mappings each allow under Linux's
+ * default vm.max_map_count (65530): each grown twice, never moving.  Under
+ * Wine every block is two Linux mappings, so a Windows build checks fewer. */
+#ifdef _WIN32
+#define LIVE_BLOCKS 20000
+#else
+#define LIVE_BLOCKS 50000
+#endif
+
+START_TEST(test_stable_many_live_blocks) {
+  if (!stable_supported())
+    return;
+  unsigned char **blocks = malloc(LIVE_BLOCKS * sizeof *blocks);
+  ck_assert_ptr_nonnull(blocks);
+  for (uint64_t i = 0; i < LIVE_BLOCKS; i++) {
+    blocks[i] = samrena_vmem_realloc(NULL, 16);
+    ck_assert_msg(blocks[i] != NULL, "block %u: %s", (unsigned)i,
+                  samrena_error_string(samrena_last_error()));
+    util_fill(blocks[i], 16, i);
+  }
+  for (uint64_t i = 0; i < LIVE_BLOCKS; i++) {
+    ck_assert_ptr_eq(samrena_vmem_realloc(blocks[i], 200), blocks[i]);
+    util_fill(blocks[i] + 16, 184, i + 1);
+  }
+  for (uint64_t i = 0; i < LIVE_BLOCKS; i++) {
+    ck_assert_ptr_eq(samrena_vmem_realloc(blocks[i], 1000), blocks[i]);
+    ck_assert(util_check(blocks[i], 16, i));
+    ck_assert(util_check(blocks[i] + 16, 184, i + 1));
+  }
+  for (uint64_t i = 0; i < LIVE_BLOCKS; i++)
+    ck_assert_ptr_null(samrena_vmem_realloc(blocks[i], 0));
+  free(blocks);
+}
+END_TEST
+
+/* ------------------------------------------ containers over a realloc fn */
+
+typedef void *(*ReallocFn)(void *, size_t);
+
+/* A growable array of ints: a header, then the items. */
+typedef struct {
+  size_t count, capacity;
+  int items[];
+} IntArray;
+
+static IntArray *int_array_push(IntArray *array, int value, ReallocFn grow) {
+  size_t count = array ? array->count : 0, capacity = array ? array->capacity : 0;
+  if (count == capacity) {
+    capacity = capacity ? 2 * capacity : 16;
+    IntArray *bigger = grow(array, sizeof *array + capacity * sizeof(int));
+    if (bigger == NULL)
+      return NULL;
+    array = bigger;
+    array->capacity = capacity;
+  }
+  array->items[count] = value;
+  array->count = count + 1;
+  return array;
+}
+
+/* A string-keyed hash map in the style of such libraries: entries live in
+ * a dense array grown with the realloc function, and an index of slots
+ * (entry number + 1, 0 for empty) is rebuilt when it fills.  With a realloc
+ * that never moves, a pointer to a value stays valid across every growth. */
+typedef struct {
+  char key[24];
+  long value;
+} MapEntry;
+typedef struct {
+  size_t count, capacity;
+  MapEntry entries[];
+} EntryArray;
+typedef struct {
+  EntryArray *data;
+  size_t *index;
+  size_t index_capacity; /* a power of two */
+} StrMap;
+
+static uint64_t hash_key(const char *key) {
+  uint64_t hash = 1469598103934665603u;
+  for (; *key; key++)
+    hash = (hash ^ (unsigned char)*key) * 1099511628211u;
+  return hash;
+}
+
+/* The index slot for key: its entry's, or the empty one where it would go. */
+static size_t *map_slot(const StrMap *map, const char *key) {
+  size_t mask = map->index_capacity - 1;
+  for (size_t i = (size_t)hash_key(key) & mask;; i = (i + 1) & mask) {
+    size_t *slot = &map->index[i];
+    if (*slot == 0 || strcmp(map->data->entries[*slot - 1].key, key) == 0)
+      return slot;
+  }
+}
+
+static bool map_rebuild_index(StrMap *map, size_t capacity, ReallocFn grow) {
+  size_t *index = grow(NULL, capacity * sizeof *index);
+  if (index == NULL)
+    return false;
+  memset(index, 0, capacity * sizeof *index);
+  if (map->index != NULL)
+    grow(map->index, 0);
+  map->index = index;
+  map->index_capacity = capacity;
+  for (size_t e = 0; map->data != NULL && e < map->data->count; e++)
+    *map_slot(map, map->data->entries[e].key) = e + 1;
+  return true;
+}
+
+/* Inserts or updates key; returns the value's address, or NULL. */
+static long *map_put(StrMap *map, const char *key, long value, ReallocFn grow) {
+  size_t count = map->data ? map->data->count : 0;
+  if (4 * (count + 1) > 3 * map->index_capacity &&
+      !map_rebuild_index(map, map->index_capacity ? 2 * map->index_capacity : 64, grow))
+    return NULL;
+  size_t *slot = map_slot(map, key);
+  if (*slot == 0) {
+    if (map->data == NULL || map->data->count == map->data->capacity) {
+      size_t capacity = map->data ? 2 * map->data->capacity : 32;
+      EntryArray *data = grow(map->data, sizeof *data + capacity * sizeof(MapEntry));
+      if (data == NULL)
+        return NULL;
+      if (map->data == NULL)
+        data->count = 0;
+      data->capacity = capacity;
+      map->data = data;
+    }
+    MapEntry *entry = &map->data->entries[map->data->count++];
+    snprintf(entry->key, sizeof entry->key, "%s", key);
+    *slot = map->data->count;
+  }
+  MapEntry *entry = &map->data->entries[*slot - 1];
+  entry->value = value;
+  return &entry->value;
+}
+
+static long *map_get(const StrMap *map, const char *key) {
+  size_t slot = *map_slot(map, key);
+  return slot ? &map->data->entries[slot - 1].value : NULL;
+}
+
+START_TEST(test_v_alloc_bump_region) {
+  if (!stable_supported())
+    return;
+  /* As v_alloc's README: reserve, commit, use, reset, commit, free. */
+  AllocInfo alloc_info = {0};
+  size_t reserve_size = 1024 * 1024;
+  ck_assert(v_alloc_reserve(&alloc_info, reserve_size));
+  size_t str_len = 32;
+  char *str = v_alloc_committ(&alloc_info, str_len + 1);
+  ck_assert_ptr_nonnull(str);
+  snprintf(str, str_len + 1, "Hello, V_Alloc!");
+  ck_assert_str_eq(str, "Hello, V_Alloc!");
+  v_alloc_reset(&alloc_info);
+  int *arr = v_alloc_committ(&alloc_info, 10 * sizeof(int));
+  ck_assert_ptr_eq(arr, (void *)str); /* reset: the region is reused */
+  arr[0] = 33;
+  ck_assert_int_eq(arr[0], 33);
+  ck_assert_ptr_null(v_alloc_committ(&alloc_info, 0));
+  ck_assert_ptr_null(v_alloc_committ(&alloc_info, 2 * reserve_size));
+  ck_assert(v_alloc_free(&alloc_info));
+  ck_assert(!v_alloc_free(&alloc_info));
+
+  /* An empty AllocInfo reserves on first use, as v_alloc does. */
+  AllocInfo lazy = {0};
+  ck_assert_ptr_nonnull(v_alloc_committ(&lazy, 100));
+  ck_assert_uint_eq(lazy.reserved, SAMRENA_VMEM_DEFAULT_RESERVE);
+  ck_assert(v_alloc_free(&lazy));
+
+  AllocInfo sized = {0};
+  char *base = v_alloc_resize(&sized, 1024);
+  ck_assert_ptr_nonnull(base);
+  memset(base, 1, 1024);
+  ck_assert_ptr_eq(v_alloc_resize(&sized, 1 << 20), base);
+  ck_assert_int_eq(base[1023], 1);
+  ck_assert_ptr_null(v_alloc_resize(&sized, 0));
+  ck_assert_ptr_null(sized.base);
+}
+END_TEST
+
+START_TEST(test_v_alloc_realloc_containers) {
+  if (!stable_supported())
+    return;
+  char *str = v_alloc_realloc(NULL, 64);
+  ck_assert_ptr_nonnull(str);
+  snprintf(str, 64, "Hello, v_alloc!");
+  ck_assert_ptr_eq(v_alloc_realloc(str, 128), str);
+  ck_assert_str_eq(str, "Hello, v_alloc!");
+  ck_assert_ptr_null(v_alloc_realloc(str, 0));
+
+  /* The array grows 100,000 items through v_alloc_realloc: a pointer into
+   * it, taken first, stays valid throughout. */
+  IntArray *array = int_array_push(NULL, 0, v_alloc_realloc);
+  ck_assert_ptr_nonnull(array);
+  int *first = &array->items[0];
+  for (int i = 1; i < 100000; i++) {
+    IntArray *same = int_array_push(array, i, v_alloc_realloc);
+    ck_assert_ptr_eq(same, array);
+  }
+  ck_assert_ptr_eq(first, &array->items[0]);
+  for (int i = 0; i < 100000; i++)
+    ck_assert_int_eq(array->items[i], i);
+  v_alloc_realloc(array, 0);
+
+  /* The map grows to 5,000 keys: the address of the first value, taken
+   * before any growth, stays valid, and every key is found after. */
+  StrMap map = {NULL, NULL, 0};
+  char key[24];
+  long *first_value = map_put(&map, "key-0", 0, v_alloc_realloc);
+  ck_assert_ptr_nonnull(first_value);
+  EntryArray *entries = map.data;
+  for (long i = 1; i < 5000; i++) {
+    snprintf(key, sizeof key, "key-%ld", i);
+    long *value = map_put(&map, key, i * 3, v_alloc_realloc);
+    ck_assert_ptr_nonnull(value);
+    ck_assert_ptr_eq(map_get(&map, key), value);
+  }
+  ck_assert_ptr_eq(map.data, entries);
+  ck_assert_ptr_eq(map_get(&map, "key-0"), first_value);
+  *first_value = -1;
+  for (long i = 1; i < 5000; i++) {
+    snprintf(key, sizeof key, "key-%ld", i);
+    long *value = map_get(&map, key);
+    ck_assert_ptr_nonnull(value);
+    ck_assert_int_eq(*value, i * 3);
+  }
+  ck_assert_int_eq(*map_get(&map, "key-0"), -1);
+  ck_assert_ptr_null(map_get(&map, "absent"));
+  v_alloc_realloc(map.data, 0);
+  v_alloc_realloc(map.index, 0);
+}
+END_TEST
+
+Suite *make_stable_suite(void) {
+  Suite *suite = suite_create("stable realloc and v_alloc");
+  TCase *tc = tcase_create("stable");
+  tcase_set_timeout(tc, 120);
+  tcase_add_test(tc, test_stable_grows_in_place);
+  tcase_add_test(tc, test_stable_shrink_gives_pages_back);
+  tcase_add_test(tc, test_stable_growth_past_reservation);
+  tcase_add_test(tc, test_stable_bad_input);
+  tcase_add_test(tc, test_stable_many_live_blocks);
+  suite_add_tcase(suite, tc);
+  tc = tcase_create("v_alloc");
+  tcase_set_timeout(tc, 60);
+  tcase_add_test(tc, test_v_alloc_bump_region);
+  tcase_add_test(tc, test_v_alloc_realloc_containers);
+  suite_add_tcase(suite, tc);
+  return suite;
+}
