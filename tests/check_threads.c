@@ -1,0 +1,159 @@
+/* check_threads.c -- distinct arenas, pools and stable blocks in distinct
+ * threads never interfere, and samrena_last_error is per thread. */
+#include "check_util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef HAVE_PTHREAD
+#include <pthread.h>
+
+enum { THREADS = 8, OPERATIONS = 20000, LIVE = 256 };
+
+typedef struct {
+  int id;
+  int failures; /* broken promises seen by this thread */
+} Worker;
+
+/* Each thread: an arena of its own strategy, a pool, a stable block, and a
+ * random mix of pushes, scopes, resets, pool traffic and realloc growth,
+ * every byte checked against its pattern. */
+static void *run_worker(void *arg) {
+  Worker *worker = arg;
+  uint64_t seed = 0x1234567u + (uint64_t)worker->id * 7919u;
+  SamrenaConfig config = samrena_default_config();
+  config.strategy = util_strategies[worker->id % util_strategy_count];
+  Samrena *arena = samrena_create(&config);
+  SamrenaPool *pool = samrena_pool_create(NULL, 40, 8);
+  unsigned char *stable = samrena_vmem_realloc(NULL, 64);
+  if (arena == NULL || pool == NULL) {
+    worker->failures++;
+    return NULL;
+  }
+  unsigned char *pushed[LIVE] = {0};
+  uint64_t sizes[LIVE] = {0};
+  unsigned char *slots[LIVE] = {0};
+  int pushed_count = 0;
+  uint64_t stable_size = 64;
+  if (stable != NULL)
+    util_fill(stable, stable_size, (uint64_t)worker->id);
+
+  for (int op = 0; op < OPERATIONS; op++) {
+    uint64_t r = util_random(&seed);
+    int slot = (int)(r % LIVE);
+    switch ((r >> 8) % 8) {
+    case 0: case 1: case 2:
+      if (pushed_count < LIVE) {
+        uint64_t size = 1 + (r >> 16) % 2000;
+        unsigned char *p = samrena_push(arena, size);
+        if (p == NULL) { worker->failures++; break; }
+        util_fill(p, size, (uint64_t)op);
+        pushed[pushed_count] = p;
+        sizes[pushed_count++] = size | ((uint64_t)op << 32);
+      }
+      break;
+    case 3:
+      if ((r >> 20) % 64 == 0) {
+        samrena_reset(arena);
+        pushed_count = 0;
+      }
+      break;
+    case 4:
+      if (slots[slot] == NULL) {
+        slots[slot] = samrena_pool_alloc(pool);
+        if (slots[slot] == NULL) { worker->failures++; break; }
+        util_fill(slots[slot], 40, (uint64_t)slot + 1000u * (uint64_t)worker->id);
+      } else {
+        if (!util_check(slots[slot], 40, (uint64_t)slot + 1000u * (uint64_t)worker->id))
+          worker->failures++;
+        samrena_pool_free(pool, slots[slot]);
+        slots[slot] = NULL;
+      }
+      break;
+    case 5:
+      if (stable != NULL && stable_size < 256 * KiB) {
+        if (samrena_vmem_realloc(stable, stable_size * 2) != stable)
+          worker->failures++;
+        stable_size *= 2;
+      }
+      break;
+    case 6: {
+      /* A failing call sets this thread's error only. */
+      if (samrena_push_aligned(arena, 8, 3) != NULL ||
+          samrena_last_error() != SAMRENA_ERROR_INVALID_PARAMETER)
+        worker->failures++;
+      break;
+    }
+    default: {
+      SamrenaMark mark = samrena_save(arena);
+      for (int k = 0; k < 4; k++)
+        if (samrena_push(arena, 64) == NULL)
+          worker->failures++;
+      if (samrena_restore(arena, mark) != SAMRENA_OK)
+        worker->failures++;
+      break;
+    }
+    }
+  }
+  for (int i = 0; i < pushed_count; i++)
+    if (!util_check(pushed[i], sizes[i] & 0xffffffffu, sizes[i] >> 32))
+      worker->failures++;
+  if (stable != NULL && !util_check(stable, 64, (uint64_t)worker->id))
+    worker->failures++;
+  samrena_vmem_realloc(stable, 0);
+  samrena_pool_destroy(pool);
+  samrena_destroy(arena);
+  return NULL;
+}
+
+START_TEST(test_threads_do_not_interfere) {
+  pthread_t threads[THREADS];
+  Worker workers[THREADS];
+  for (int i = 0; i < THREADS; i++) {
+    workers[i].id = i;
+    workers[i].failures = 0;
+    ck_assert_int_eq(pthread_create(&threads[i], NULL, run_worker, &workers[i]), 0);
+  }
+  for (int i = 0; i < THREADS; i++)
+    ck_assert_int_eq(pthread_join(threads[i], NULL), 0);
+  for (int i = 0; i < THREADS; i++)
+    ck_assert_msg(workers[i].failures == 0, "thread %d saw %d failures", i, workers[i].failures);
+}
+END_TEST
+
+static void *fail_with_overflow(void *unused) {
+  (void)unused;
+  static SamrenaError seen;
+  Samrena *arena = samrena_allocate(1);
+  if (samrena_push(arena, UINT64_MAX) == NULL)
+    seen = samrena_last_error();
+  samrena_destroy(arena);
+  return &seen;
+}
+
+START_TEST(test_error_of_one_thread_not_another) {
+  ck_assert_ptr_null(samrena_vmem_realloc(NULL, UINT64_MAX));
+  ck_assert_int_eq(samrena_last_error(), SAMRENA_ERROR_OVERFLOW);
+  ck_assert_ptr_null(samrena_pool_create(NULL, 0, 0));
+  ck_assert_int_eq(samrena_last_error(), SAMRENA_ERROR_INVALID_SIZE);
+  pthread_t thread;
+  void *seen;
+  ck_assert_int_eq(pthread_create(&thread, NULL, fail_with_overflow, NULL), 0);
+  ck_assert_int_eq(pthread_join(thread, &seen), 0);
+  ck_assert_int_eq(*(SamrenaError *)seen, SAMRENA_ERROR_OVERFLOW);
+  ck_assert_int_eq(samrena_last_error(), SAMRENA_ERROR_INVALID_SIZE);
+}
+END_TEST
+#endif
+
+Suite *make_threads_suite(void) {
+  Suite *suite = suite_create("threads");
+#ifdef HAVE_PTHREAD
+  TCase *tc = tcase_create("threads");
+  tcase_set_timeout(tc, 120);
+  tcase_add_test(tc, test_threads_do_not_interfere);
+  tcase_add_test(tc, test_error_of_one_thread_not_another);
+  suite_add_tcase(suite, tc);
+#endif
+  return suite;
+}
