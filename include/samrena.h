@@ -91,6 +91,16 @@ typedef struct {
 /* The arena handle.  Its contents are private. */
 typedef struct Samrena Samrena;
 
+/* The first member of every arena: the bump state that the inline push
+ * below reads and writes.  Its layout is part of the ABI (changing it
+ * changes the soname).  Private: only the inline functions use it. */
+typedef struct {
+  unsigned char *cursor;    /* next free byte of the current block or commit */
+  unsigned char *limit;     /* end of it */
+  uintptr_t alignment_mask; /* the arena's push alignment - 1 */
+  uint64_t requested;       /* bytes asked for since the last reset */
+} SamrenaFastPath;
+
 SAMRENA_API SamrenaConfig samrena_default_config(void);
 /* NULL config means samrena_default_config(). */
 SAMRENA_API Samrena *samrena_create(const SamrenaConfig *config);
@@ -128,6 +138,66 @@ SAMRENA_API void *samrena_memdup(Samrena *arena, const void *src, uint64_t size)
 __attribute__((format(printf, 2, 3)))
 #endif
 SAMRENA_API char *samrena_printf(Samrena *arena, const char *format, ...);
+
+/* The inline fast path.  samrena_push and samrena_push_aligned are macros
+ * over these functions: when the push fits where the arena stands, they
+ * align, compare and bump without a call; otherwise, and for any bad
+ * argument, they call the exported function of the same name, which
+ * grows the arena or records the error.  (samrena_push)(a, n), #undef, or
+ * defining SAMRENA_NO_INLINE reaches the exported functions directly.
+ * Builds with AddressSanitizer always call the library, which poisons. */
+#if defined(__SANITIZE_ADDRESS__) && !defined(SAMRENA_NO_INLINE)
+#define SAMRENA_NO_INLINE 1
+#endif
+#if defined(__has_feature) && !defined(SAMRENA_NO_INLINE)
+#if __has_feature(address_sanitizer)
+#define SAMRENA_NO_INLINE 1
+#endif
+#endif
+
+/* The largest alignment samrena_inline_push_aligned handles itself. */
+#define SAMRENA_INLINE_MAX_ALIGNMENT 4096u
+
+static inline void *samrena_inline_bump(Samrena *arena, uint64_t size, uintptr_t mask) {
+  SamrenaFastPath *fast = (SamrenaFastPath *)(void *)arena;
+  uintptr_t cursor = (uintptr_t)fast->cursor;
+  uintptr_t start = (cursor + mask) & ~mask;
+  uintptr_t limit = (uintptr_t)fast->limit;
+  if (start <= limit && size - 1 < (uint64_t)(limit - start)) {
+    unsigned char *result = fast->cursor + (start - cursor);
+    fast->cursor = result + (uintptr_t)size;
+    fast->requested += size;
+    return result;
+  }
+  return NULL;
+}
+
+static inline void *samrena_inline_push(Samrena *arena, uint64_t size) {
+  if (arena != NULL) {
+    void *result =
+        samrena_inline_bump(arena, size, ((SamrenaFastPath *)(void *)arena)->alignment_mask);
+    if (result != NULL)
+      return result;
+  }
+  return (samrena_push)(arena, size);
+}
+
+static inline void *samrena_inline_push_aligned(Samrena *arena, uint64_t size,
+                                                uint64_t alignment) {
+  if (arena != NULL && alignment - 1 < SAMRENA_INLINE_MAX_ALIGNMENT &&
+      (alignment & (alignment - 1)) == 0) {
+    void *result = samrena_inline_bump(arena, size, (uintptr_t)(alignment - 1));
+    if (result != NULL)
+      return result;
+  }
+  return (samrena_push_aligned)(arena, size, alignment);
+}
+
+#if !defined(SAMRENA_NO_INLINE) && !defined(SAMRENA_BUILDING)
+#define samrena_push(arena, size) samrena_inline_push((arena), (size))
+#define samrena_push_aligned(arena, size, alignment) \
+  samrena_inline_push_aligned((arena), (size), (alignment))
+#endif
 
 /* ---------------------------------------------------- capacity, reservation */
 

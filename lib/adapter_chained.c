@@ -72,22 +72,22 @@ static bool fits_empty(ChainedBlock *block, uint64_t size, uint64_t alignment) {
 }
 
 static void point_cursor_at(Samrena *arena, ChainedBlock *block) {
-  arena->cursor = block_data(block);
-  arena->limit = arena->cursor + block->size;
+  arena->fast.cursor = block_data(block);
+  arena->fast.limit = arena->fast.cursor + block->size;
 }
 
 /* Makes block, which follows current, the current block. */
 static void advance_to(Samrena *arena, ChainedBlock *block) {
   Chained *chained = state_of(arena);
-  chained->retired_used += (uint64_t)(arena->cursor - block_data(chained->current));
-  chained->retired_tails += (uint64_t)(arena->limit - arena->cursor);
+  chained->retired_used += (uint64_t)(arena->fast.cursor - block_data(chained->current));
+  chained->retired_tails += (uint64_t)(arena->fast.limit - arena->fast.cursor);
   chained->current = block;
   point_cursor_at(arena, block);
 }
 
 static void *bump(Samrena *arena, uint64_t size, uint64_t alignment) {
-  unsigned char *result = arena->cursor + samrena__padding_for(arena->cursor, alignment);
-  arena->cursor = result + size;
+  unsigned char *result = arena->fast.cursor + samrena__padding_for(arena->fast.cursor, alignment);
+  arena->fast.cursor = result + size;
   return result;
 }
 
@@ -186,7 +186,7 @@ static void chained_zero(Samrena *arena, void *ptr, uint64_t size) {
 
 static uint64_t chained_allocated(const Samrena *arena) {
   Chained *chained = state_of(arena);
-  return chained->retired_used + (uint64_t)(arena->cursor - block_data(chained->current));
+  return chained->retired_used + (uint64_t)(arena->fast.cursor - block_data(chained->current));
 }
 
 static uint64_t list_payload(const ChainedBlock *block) {
@@ -198,7 +198,7 @@ static uint64_t list_payload(const ChainedBlock *block) {
 
 static uint64_t chained_capacity(const Samrena *arena) {
   Chained *chained = state_of(arena);
-  return chained_allocated(arena) + (uint64_t)(arena->limit - arena->cursor) +
+  return chained_allocated(arena) + (uint64_t)(arena->fast.limit - arena->fast.cursor) +
          list_payload(chained->current->next) + list_payload(chained->large_spares);
 }
 
@@ -277,7 +277,7 @@ static void chained_stats(const Samrena *arena, SamrenaStats *out) {
 
 static void chained_save(const Samrena *arena, SamrenaPosition *out) {
   Chained *chained = state_of(arena);
-  out->cursor = arena->cursor;
+  out->cursor = arena->fast.cursor;
   out->block = chained->current;
   out->large = chained->large;
   out->retired_used = chained->retired_used;
@@ -298,11 +298,11 @@ static void chained_restore(Samrena *arena, const SamrenaPosition *position) {
   chained->retired_used = position->retired_used;
   chained->retired_tails = position->retired_tails;
   point_cursor_at(arena, chained->current);
-  arena->cursor = position->cursor;
+  arena->fast.cursor = position->cursor;
 }
 
 static void chained_rewind(Samrena *arena, unsigned char *cursor) {
-  arena->cursor = cursor;
+  arena->fast.cursor = cursor;
 }
 
 /* A malloc'd block cannot grow in place. */

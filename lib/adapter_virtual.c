@@ -40,12 +40,12 @@ static unsigned char *base_of(const Virtual *virt) {
 }
 
 static uint64_t offset_of(const Samrena *arena) {
-  return (uint64_t)(arena->cursor - base_of(state_of(arena)));
+  return (uint64_t)(arena->fast.cursor - base_of(state_of(arena)));
 }
 
 static void set_limit_to_commit(Samrena *arena) {
   Virtual *virt = state_of(arena);
-  arena->limit = base_of(virt) + virt->vm.committed;
+  arena->fast.limit = base_of(virt) + virt->vm.committed;
 }
 
 static bool virtual_available(void) {
@@ -87,7 +87,7 @@ static SamrenaError virtual_create(Samrena *arena, const SamrenaSettings *settin
     return error;
   }
   arena->adapter = virt;
-  arena->cursor = base_of(virt);
+  arena->fast.cursor = base_of(virt);
   set_limit_to_commit(arena);
   return SAMRENA_OK;
 }
@@ -103,7 +103,7 @@ static void virtual_destroy(Samrena *arena) {
 static void *virtual_push_slow(Samrena *arena, uint64_t size, uint64_t alignment) {
   Virtual *virt = state_of(arena);
   uint64_t offset = offset_of(arena);
-  uint64_t padding = samrena__padding_for(arena->cursor, alignment);
+  uint64_t padding = samrena__padding_for(arena->fast.cursor, alignment);
   uint64_t room = virt->vm.reserved - offset;
   if (padding > room || size > room - padding)
     return samrena__fail_null(SAMRENA_ERROR_OUT_OF_MEMORY);
@@ -115,7 +115,7 @@ static void *virtual_push_slow(Samrena *arena, uint64_t size, uint64_t alignment
   if (samrena__vmem_commit_to(&virt->vm, target) != SAMRENA_OK)
     return NULL;
   set_limit_to_commit(arena);
-  arena->cursor = base_of(virt) + end;
+  arena->fast.cursor = base_of(virt) + end;
   return base_of(virt) + offset + padding;
 }
 
@@ -144,7 +144,7 @@ static void virtual_rewind(Samrena *arena, unsigned char *cursor) {
   uint64_t offset = offset_of(arena);
   if (offset > virt->dirty_end)
     virt->dirty_end = offset;
-  arena->cursor = cursor;
+  arena->fast.cursor = cursor;
 }
 
 static void virtual_reset(Samrena *arena) {
@@ -153,7 +153,7 @@ static void virtual_reset(Samrena *arena) {
 
 static void virtual_save(const Samrena *arena, SamrenaPosition *out) {
   memset(out, 0, sizeof *out);
-  out->cursor = arena->cursor;
+  out->cursor = arena->fast.cursor;
 }
 
 static void virtual_restore(Samrena *arena, const SamrenaPosition *position) {

@@ -205,6 +205,7 @@ Samrena *samrena_create(const SamrenaConfig *config) {
   if (arena == NULL)
     return samrena__fail_null(SAMRENA_ERROR_OUT_OF_MEMORY);
   arena->alignment = settings.alignment;
+  arena->fast.alignment_mask = (uintptr_t)(settings.alignment - 1);
   arena->flags = settings.flags;
   arena->serial = samrena__next_serial();
 
@@ -237,10 +238,10 @@ void samrena_destroy(Samrena *arena) {
 /* Any non-NULL address will do for a zero-byte push; the aligned cursor is
  * the least surprising one, and nothing is consumed. */
 static void *push_nothing(Samrena *arena, uint64_t alignment) {
-  uint64_t padding = samrena__padding_for(arena->cursor, alignment);
-  if (padding <= (uint64_t)(arena->limit - arena->cursor))
-    return arena->cursor + padding;
-  return arena->cursor;
+  uint64_t padding = samrena__padding_for(arena->fast.cursor, alignment);
+  if (padding <= (uint64_t)(arena->fast.limit - arena->fast.cursor))
+    return arena->fast.cursor + padding;
+  return arena->fast.cursor;
 }
 
 /* Pre: arena non-NULL, alignment a power of two. */
@@ -250,28 +251,28 @@ static void *push_checked(Samrena *arena, uint64_t size, uint64_t alignment) {
   if (alignment - 1 > SAMRENA__MAX_FOOTPRINT || size > SAMRENA__MAX_FOOTPRINT - (alignment - 1))
     return samrena__fail_null(SAMRENA_ERROR_OVERFLOW);
 
-  uint64_t padding = samrena__padding_for(arena->cursor, alignment);
-  uint64_t room = (uint64_t)(arena->limit - arena->cursor);
+  uint64_t padding = samrena__padding_for(arena->fast.cursor, alignment);
+  uint64_t room = (uint64_t)(arena->fast.limit - arena->fast.cursor);
   void *result;
   if (padding <= room && size <= room - padding) {
-    result = arena->cursor + padding;
-    arena->cursor += padding + size;
+    result = arena->fast.cursor + padding;
+    arena->fast.cursor += padding + size;
   } else {
     result = arena->ops->push_slow(arena, size, alignment);
     if (result == NULL)
       return NULL;
   }
-  arena->requested += size;
+  arena->fast.requested += size;
   return result;
 }
 
-void *samrena_push(Samrena *arena, uint64_t size) {
+void *(samrena_push)(Samrena *arena, uint64_t size) {
   if (arena == NULL)
     return samrena__fail_null(SAMRENA_ERROR_NULL_POINTER);
   return push_checked(arena, size, arena->alignment);
 }
 
-void *samrena_push_aligned(Samrena *arena, uint64_t size, uint64_t alignment) {
+void *(samrena_push_aligned)(Samrena *arena, uint64_t size, uint64_t alignment) {
   if (arena == NULL)
     return samrena__fail_null(SAMRENA_ERROR_NULL_POINTER);
   if (!samrena__is_power_of_two(alignment))
@@ -313,14 +314,14 @@ static void *resize_last_in_place(Samrena *arena, unsigned char *ptr, uint64_t o
   if (new_size <= old_size) {
     arena->ops->rewind(arena, ptr + new_size);
     uint64_t freed = old_size - new_size;
-    arena->requested -= freed < arena->requested ? freed : arena->requested;
+    arena->fast.requested -= freed < arena->fast.requested ? freed : arena->fast.requested;
     return ptr;
   }
   uint64_t more = new_size - old_size;
-  if (more > (uint64_t)(arena->limit - arena->cursor) && !arena->ops->extend(arena, more))
+  if (more > (uint64_t)(arena->fast.limit - arena->fast.cursor) && !arena->ops->extend(arena, more))
     return NULL;
-  arena->cursor += more;
-  arena->requested += more;
+  arena->fast.cursor += more;
+  arena->fast.requested += more;
   return ptr;
 }
 
@@ -332,7 +333,7 @@ void *samrena_resize(Samrena *arena, void *ptr, uint64_t old_size, uint64_t new_
   if (new_size > SAMRENA__MAX_FOOTPRINT)
     return samrena__fail_null(SAMRENA_ERROR_OVERFLOW);
   /* Compared as integers: ptr may lie in another block than the cursor. */
-  uintptr_t start = (uintptr_t)ptr, cursor = (uintptr_t)arena->cursor;
+  uintptr_t start = (uintptr_t)ptr, cursor = (uintptr_t)arena->fast.cursor;
   if (start <= cursor && cursor - start == old_size) {
     void *result = resize_last_in_place(arena, ptr, old_size, new_size);
     if (result != NULL)
@@ -399,7 +400,7 @@ SamrenaError samrena_stats(const Samrena *arena, SamrenaStats *out) {
   out->peak_allocated = peak_of(arena, out->allocated);
   /* Padding is what was consumed beyond what was asked for; block tails
    * were added by the adapter. */
-  out->wasted += out->allocated - arena->requested;
+  out->wasted += out->allocated - arena->fast.requested;
   return SAMRENA_OK;
 }
 
@@ -413,7 +414,7 @@ void samrena_reset(Samrena *arena) {
   samrena__note_peak(arena);
   samrena__release_all(arena);
   arena->ops->reset(arena);
-  arena->requested = 0;
+  arena->fast.requested = 0;
 }
 
 SamrenaError samrena_trim(Samrena *arena, uint64_t keep_bytes) {

@@ -58,11 +58,11 @@ typedef struct {
 } SamrenaMarkEntry;
 
 struct Samrena {
-  /* The bump state: pushes are carved from [cursor, limit). */
-  unsigned char *cursor;
-  unsigned char *limit;
+  /* First, as samrena.h promises: the bump state the inline functions use.
+   * Pushes are carved from [fast.cursor, fast.limit); fast.requested counts
+   * the bytes asked for since the last reset (for stats.wasted). */
+  SamrenaFastPath fast;
   uint64_t alignment; /* default push alignment */
-  uint64_t requested; /* bytes asked for since the last reset (for stats.wasted) */
 
   const SamrenaOps *ops;
   void *adapter; /* the adapter's own state */

@@ -100,7 +100,7 @@ SamrenaMark samrena_save(Samrena *arena) {
   SamrenaMarkEntry now;
   memset(&now, 0, sizeof now);
   arena->ops->save(arena, &now.position);
-  now.requested = arena->requested;
+  now.requested = arena->fast.requested;
   now.cleanups = arena->cleanups;
   if (arena->mark_count > 0 && same_place(&arena->marks[arena->mark_count - 1], &now)) {
     size_t top = arena->mark_count - 1;
@@ -124,7 +124,7 @@ SamrenaError samrena_restore(Samrena *arena, SamrenaMark mark) {
   samrena__note_peak(arena);
   run_cleanups_down_to(arena, entry->cleanups);
   arena->ops->restore(arena, &entry->position);
-  arena->requested = entry->requested;
+  arena->fast.requested = entry->requested;
   arena->mark_count = (size_t)(entry - arena->marks) + 1; /* the mark itself stays valid */
   return SAMRENA_OK;
 }

@@ -33,11 +33,11 @@ void *samrena_memdup(Samrena *arena, const void *src, uint64_t size) {
 char *samrena_printf(Samrena *arena, const char *format, ...) {
   if (arena == NULL || format == NULL)
     return samrena__fail_null(SAMRENA_ERROR_NULL_POINTER);
-  uint64_t room = (uint64_t)(arena->limit - arena->cursor);
+  uint64_t room = (uint64_t)(arena->fast.limit - arena->fast.cursor);
   size_t window = room > INT32_MAX ? (size_t)INT32_MAX : (size_t)room;
   va_list args;
   va_start(args, format);
-  int length = vsnprintf(window ? (char *)arena->cursor : NULL, window, format, args);
+  int length = vsnprintf(window ? (char *)arena->fast.cursor : NULL, window, format, args);
   va_end(args);
   if (length < 0)
     return samrena__fail_null(SAMRENA_ERROR_INVALID_PARAMETER);
@@ -46,7 +46,7 @@ char *samrena_printf(Samrena *arena, const char *format, ...) {
   /* The attempt wrote above the cursor: put the zeros back, since memory
    * never handed out counts as fresh for samrena_push_zero. */
   if (window != 0)
-    memset(arena->cursor, 0, window);
+    memset(arena->fast.cursor, 0, window);
 
   char *text = samrena_push_aligned(arena, (uint64_t)length + 1, 1);
   if (text == NULL)

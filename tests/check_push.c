@@ -374,12 +374,54 @@ START_TEST(test_trim_gives_back) {
 }
 END_TEST
 
+/* samrena_push is the inline fast path, and it agrees with the library. */
+START_TEST(test_inline_fast_path) {
+#if !defined(SAMRENA_NO_INLINE)
+#ifndef samrena_push
+  ck_abort_msg("samrena_push should be the inline macro");
+#endif
+#endif
+  Samrena *arena = util_arena(STRATEGY, 1);
+  unsigned char *a = samrena_inline_push(arena, 10);
+  unsigned char *b = (samrena_push)(arena, 10);
+  unsigned char *c = samrena_push(arena, 10);
+  ck_assert_ptr_eq(b, a + 16);
+  ck_assert_ptr_eq(c, b + 16);
+  unsigned char *d = samrena_inline_push_aligned(arena, 3, 64);
+  ck_assert_uint_eq((uintptr_t)d % 64, 0);
+  SamrenaStats stats;
+  samrena_stats(arena, &stats);
+  ck_assert_uint_eq(stats.wasted, stats.allocated - 33);
+
+  /* What does not fit where the arena stands is the library's business. */
+  uint64_t allocated = samrena_allocated(arena);
+  ck_assert_ptr_null(samrena_inline_bump(arena, UINT64_C(1) << 40, 15));
+  ck_assert_ptr_null(samrena_inline_bump(arena, 0, 15));
+  ck_assert_uint_eq(samrena_allocated(arena), allocated);
+  unsigned char *big = samrena_inline_push(arena, 1 * MiB);
+  ck_assert_ptr_nonnull(big);
+  memset(big, 1, 1 * MiB);
+  unsigned char *wide = samrena_inline_push_aligned(arena, 8, 8192);
+  ck_assert_uint_eq((uintptr_t)wide % 8192, 0);
+
+  ck_assert_ptr_null(samrena_inline_push(NULL, 8));
+  ck_assert_int_eq(samrena_last_error(), SAMRENA_ERROR_NULL_POINTER);
+  ck_assert_ptr_null(samrena_inline_push_aligned(arena, 8, 3));
+  ck_assert_int_eq(samrena_last_error(), SAMRENA_ERROR_INVALID_PARAMETER);
+  ck_assert_ptr_null(samrena_inline_push(arena, UINT64_MAX));
+  ck_assert_int_eq(samrena_last_error(), SAMRENA_ERROR_OVERFLOW);
+  ck_assert_ptr_nonnull(samrena_inline_push(arena, 0));
+  samrena_destroy(arena);
+}
+END_TEST
+
 Suite *make_push_suite(void) {
   Suite *suite = suite_create("push (every strategy)");
   TCase *tc = tcase_create("push");
   tcase_set_timeout(tc, 60);
   tcase_add_test(tc, test_push_null_arena);
   tcase_add_loop_test(tc, test_push_zero_size, 0, util_strategy_count);
+  tcase_add_loop_test(tc, test_inline_fast_path, 0, util_strategy_count);
   tcase_add_loop_test(tc, test_push_alignment_default, 0, util_strategy_count);
   tcase_add_loop_test(tc, test_push_alignment_configured, 0, util_strategy_count);
   tcase_add_loop_test(tc, test_push_aligned, 0, util_strategy_count);
