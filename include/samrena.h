@@ -263,7 +263,7 @@ SAMRENA_API void samrena_pool_free(SamrenaPool *pool, void *slot);
 SAMRENA_API void samrena_pool_reset(SamrenaPool *pool);
 SAMRENA_API void samrena_pool_destroy(SamrenaPool *pool);
 SAMRENA_API uint64_t samrena_pool_in_use(const SamrenaPool *pool);
-/* The usable size of a slot (slot_size rounded up to a pointer and the alignment). */
+/* The usable size of a slot: slot_size, or a pointer's size if that is larger. */
 SAMRENA_API uint64_t samrena_pool_slot_size(const SamrenaPool *pool);
 
 /* -------------------------------------------------------------- allocator */

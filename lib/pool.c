@@ -18,6 +18,7 @@
 /* A block of slots.  Owned blocks remember what malloc returned. */
 typedef struct PoolBlock {
   struct PoolBlock *next;
+  struct SamrenaPool *pool;
   void *allocation;      /* owned: the pointer to free; backed: NULL */
   unsigned char *slots;  /* first slot, aligned */
 } PoolBlock;
@@ -49,8 +50,8 @@ static uint64_t block_overhead(const SamrenaPool *pool) {
 
 static void *pool_memory(SamrenaPool *pool, uint64_t size, void **allocation) {
   if (pool->backing != NULL) {
-    *allocation = NULL;
-    return samrena_push(pool->backing, size);
+    *allocation = NULL; /* aligned for the header whatever the arena's alignment */
+    return samrena_push_aligned(pool->backing, size, SAMRENA__MAX_ALIGN);
   }
   if (size > SIZE_MAX)
     return samrena__fail_null(SAMRENA_ERROR_OVERFLOW);
@@ -60,6 +61,47 @@ static void *pool_memory(SamrenaPool *pool, uint64_t size, void **allocation) {
   return *allocation;
 }
 
+/* Where a block lies, and how many of its slots were handed out. */
+static bool holds(const SamrenaPool *pool, const PoolBlock *block, const void *slot) {
+  uintptr_t address = (uintptr_t)slot, first = (uintptr_t)block->slots;
+  return address >= first && address < first + (uintptr_t)block_bytes(pool);
+}
+
+/* A restore or reset of the backing arena takes back a block pushed after
+ * the mark: the pool forgets it, its free slots and its live ones, so later
+ * allocations never land in memory the arena hands out again.  Blocks go
+ * newest first, so the block is the last of the list. */
+static void forget_block(void *data) {
+  PoolBlock *block = data;
+  SamrenaPool *pool = block->pool;
+  PoolBlock **link = &pool->blocks, *previous = NULL;
+  while (*link != NULL && *link != block) {
+    previous = *link;
+    link = &(*link)->next;
+  }
+  if (*link == NULL)
+    return;
+  *link = NULL;
+
+  uint64_t freed_here = 0;
+  for (void **node = &pool->free_list; *node != NULL;) {
+    if (holds(pool, block, *node)) {
+      freed_here++;
+      memcpy(node, *node, sizeof(void *));
+    } else {
+      node = (void **)*node;
+    }
+  }
+  /* Being the last block, it issued slots since the pool's last reset only
+   * if it is the current one. */
+  if (pool->current == block) {
+    uint64_t live = (uint64_t)(pool->bump - block->slots) / pool->stride - freed_here;
+    pool->in_use -= live < pool->in_use ? live : pool->in_use;
+    pool->current = previous; /* used up: the next alloc adds a block */
+    pool->bump = pool->bump_end = NULL;
+  }
+}
+
 static PoolBlock *add_block(SamrenaPool *pool) {
   void *allocation;
   unsigned char *memory = pool_memory(pool, block_overhead(pool) + block_bytes(pool), &allocation);
@@ -67,9 +109,13 @@ static PoolBlock *add_block(SamrenaPool *pool) {
     return NULL;
   PoolBlock *block = (PoolBlock *)(void *)memory;
   unsigned char *after_header = memory + sizeof(PoolBlock);
+  block->pool = pool;
   block->allocation = allocation;
   block->slots = after_header + samrena__padding_for(after_header, pool->alignment);
   block->next = NULL;
+  if (pool->backing != NULL &&
+      samrena_on_release(pool->backing, forget_block, block) != SAMRENA_OK)
+    return NULL; /* the block stays in the arena, unused, until its reset */
   if (pool->current != NULL)
     pool->current->next = block;
   else
@@ -97,7 +143,8 @@ SamrenaPool *samrena_pool_create(Samrena *backing, uint64_t slot_size, uint64_t 
       !samrena__round_up_checked(size, alignment, &stride))
     return samrena__fail_null(SAMRENA_ERROR_OVERFLOW);
 
-  SamrenaPool *pool = backing != NULL ? samrena_push(backing, sizeof *pool) : malloc(sizeof *pool);
+  SamrenaPool *pool = backing != NULL ? samrena_push_aligned(backing, sizeof *pool, SAMRENA__MAX_ALIGN)
+                                       : malloc(sizeof *pool);
   if (pool == NULL)
     return backing != NULL ? NULL : samrena__fail_null(SAMRENA_ERROR_OUT_OF_MEMORY);
   memset(pool, 0, sizeof *pool);

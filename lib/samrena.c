@@ -325,6 +325,19 @@ static void *resize_last_in_place(Samrena *arena, unsigned char *ptr, uint64_t o
   return ptr;
 }
 
+/* Resizing in place moves the cursor; it must not cross a live mark, or a
+ * restore would move the cursor forward (into memory a trim may have
+ * given back) or cut the allocation short.  Live marks lie at or before
+ * the cursor: one in an earlier block is before ptr too. */
+static bool is_after_newest_mark(const Samrena *arena, const void *ptr) {
+  if (arena->mark_count == 0)
+    return true;
+  const SamrenaPosition *newest = &arena->marks[arena->mark_count - 1].position;
+  SamrenaPosition now;
+  arena->ops->save(arena, &now);
+  return newest->block != now.block || (uintptr_t)newest->cursor <= (uintptr_t)ptr;
+}
+
 void *samrena_resize(Samrena *arena, void *ptr, uint64_t old_size, uint64_t new_size) {
   if (arena == NULL)
     return samrena__fail_null(SAMRENA_ERROR_NULL_POINTER);
@@ -334,7 +347,7 @@ void *samrena_resize(Samrena *arena, void *ptr, uint64_t old_size, uint64_t new_
     return samrena__fail_null(SAMRENA_ERROR_OVERFLOW);
   /* Compared as integers: ptr may lie in another block than the cursor. */
   uintptr_t start = (uintptr_t)ptr, cursor = (uintptr_t)arena->fast.cursor;
-  if (start <= cursor && cursor - start == old_size) {
+  if (start <= cursor && cursor - start == old_size && is_after_newest_mark(arena, ptr)) {
     void *result = resize_last_in_place(arena, ptr, old_size, new_size);
     if (result != NULL)
       return result;

@@ -3,6 +3,7 @@
 #include "check_util.h"
 
 #include <string.h>
+#include <wchar.h>
 
 #define STRATEGY (util_strategies[_i])
 
@@ -194,6 +195,90 @@ START_TEST(test_on_release_bad_input) {
 }
 END_TEST
 
+/* Resizing in place must not cross a live mark: restoring the mark would
+ * move the cursor forward, past memory a trim gave back. */
+START_TEST(test_resize_respects_marks) {
+  Samrena *arena = util_arena(STRATEGY, 1);
+  unsigned char *before = samrena_push(arena, 4096);
+  util_fill(before, 4096, 5);
+  SamrenaMark mark = samrena_save(arena);
+  uint64_t allocated = samrena_allocated(arena);
+  ck_assert_ptr_eq(samrena_resize(arena, before, 4096, 16), before);
+  ck_assert_uint_eq(samrena_allocated(arena), allocated); /* not given back */
+  ck_assert_int_eq(samrena_trim(arena, 0), SAMRENA_OK);
+  ck_assert_int_eq(samrena_restore(arena, mark), SAMRENA_OK);
+  ck_assert_uint_eq(samrena_allocated(arena), allocated);
+  unsigned char *after = samrena_push(arena, 1 * KiB);
+  ck_assert_ptr_nonnull(after);
+  memset(after, 0x7e, 1 * KiB);
+  /* Newer than every mark: grows in place.  Older than a mark: copies, so
+   * a restore cannot cut it short. */
+  unsigned char *grown = samrena_resize(arena, after, 1 * KiB, 2 * KiB);
+  ck_assert_ptr_eq(grown, after);
+  SamrenaMark inner = samrena_save(arena);
+  unsigned char *moved = samrena_resize(arena, grown, 2 * KiB, 4 * KiB);
+  ck_assert_ptr_nonnull(moved);
+  ck_assert_ptr_ne(moved, grown);
+  ck_assert_uint_eq(moved[1 * KiB - 1], 0x7e);
+  ck_assert_int_eq(samrena_restore(arena, inner), SAMRENA_OK);
+  ck_assert_uint_eq(grown[1 * KiB - 1], 0x7e);
+  ck_assert(util_check(before, 16, 5));
+  samrena_destroy(arena);
+}
+END_TEST
+
+/* A pool on an arena survives a restore to a mark taken after it: the
+ * blocks the restore takes back are forgotten, never reused by both. */
+START_TEST(test_backed_pool_across_restore) {
+  SamrenaConfig config = samrena_default_config();
+  config.strategy = STRATEGY;
+  config.alignment = 1; /* the pool must align its own headers */
+  Samrena *arena = util_arena_config(config);
+  SamrenaPool *pool = samrena_pool_create(arena, 40, 8);
+  ck_assert_ptr_nonnull(pool);
+  unsigned char *early = samrena_pool_alloc(pool);
+  util_fill(early, 40, 1);
+  SamrenaMark mark = samrena_save(arena);
+  for (int i = 0; i < 5000; i++) /* several blocks after the mark */
+    ck_assert_ptr_nonnull(samrena_pool_alloc(pool));
+  ck_assert_uint_eq(samrena_pool_in_use(pool), 5001);
+  ck_assert_int_eq(samrena_restore(arena, mark), SAMRENA_OK);
+  ck_assert_uint_le(samrena_pool_in_use(pool), 5001);
+
+  /* Arena pushes and pool slots now never overlap. */
+  enum { N = 3000 };
+  static unsigned char *slots[N], *pushes[N];
+  for (int i = 0; i < N; i++) {
+    slots[i] = samrena_pool_alloc(pool);
+    pushes[i] = samrena_push(arena, 40);
+    ck_assert(slots[i] != NULL && pushes[i] != NULL);
+    ck_assert_uint_eq((uintptr_t)slots[i] % 8, 0);
+    util_fill(slots[i], 40, (uint64_t)i);
+    util_fill(pushes[i], 40, (uint64_t)i + N);
+  }
+  for (int i = 0; i < N; i++) {
+    ck_assert(util_check(slots[i], 40, (uint64_t)i));
+    ck_assert(util_check(pushes[i], 40, (uint64_t)i + N));
+  }
+  ck_assert(util_check(early, 40, 1));
+  samrena_destroy(arena);
+}
+END_TEST
+
+/* A format that fails half way leaves no garbage where push_zero looks. */
+START_TEST(test_printf_failure_leaves_zeros) {
+  Samrena *arena = util_arena(STRATEGY, 1);
+  ck_assert_ptr_nonnull(samrena_push(arena, 10));
+  char *text = samrena_printf(arena, "abcdefgh%ls", L"\xe9\xff\U0010ffff");
+  if (text == NULL) {
+    ck_assert_int_eq(samrena_last_error(), SAMRENA_ERROR_INVALID_PARAMETER);
+    unsigned char *zeroed = samrena_push_zero(arena, 64);
+    ck_assert(util_all_zero(zeroed, 64));
+  }
+  samrena_destroy(arena);
+}
+END_TEST
+
 Suite *make_scope_suite(void) {
   Suite *suite = suite_create("scope");
   TCase *tc = tcase_create("marks");
@@ -202,6 +287,9 @@ Suite *make_scope_suite(void) {
   tcase_add_loop_test(tc, test_nested_scopes_depth_1000, 0, util_strategy_count);
   tcase_add_loop_test(tc, test_stale_and_foreign_marks_refused, 0, util_strategy_count);
   tcase_add_loop_test(tc, test_save_without_restore_reuses_mark, 0, util_strategy_count);
+  tcase_add_loop_test(tc, test_resize_respects_marks, 0, util_strategy_count);
+  tcase_add_loop_test(tc, test_backed_pool_across_restore, 0, util_strategy_count);
+  tcase_add_loop_test(tc, test_printf_failure_leaves_zeros, 0, util_strategy_count);
   suite_add_tcase(suite, tc);
   tc = tcase_create("cleanups");
   tcase_add_loop_test(tc, test_on_release_runs_at_destroy_newest_first, 0, util_strategy_count);
