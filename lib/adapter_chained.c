@@ -26,7 +26,8 @@ typedef struct ChainedBlock {
 typedef struct {
   ChainedBlock *first;        /* normal blocks; those after current are spares */
   ChainedBlock *current;      /* the block [cursor, limit) lies in */
-  ChainedBlock *large;        /* large blocks holding an allocation */
+  ChainedBlock *large;        /* large blocks holding an allocation, newest first */
+  ChainedBlock *large_oldest; /* the last of that list, so a reset splices in O(1) */
   ChainedBlock *large_spares; /* large blocks released by reset */
   uint64_t page_size;
   uint64_t growth_bytes;
@@ -155,6 +156,8 @@ static void *push_large(Samrena *arena, uint64_t size, uint64_t alignment) {
   uint64_t padding = samrena__padding_for(data, alignment);
   block->used = padding + size;
   block->next = chained->large;
+  if (chained->large == NULL)
+    chained->large_oldest = block;
   chained->large = block;
   chained->retired_used += block->used;
   return data + padding;
@@ -204,11 +207,10 @@ static uint64_t chained_capacity(const Samrena *arena) {
 
 static void chained_reset(Samrena *arena) {
   Chained *chained = state_of(arena);
-  while (chained->large != NULL) {
-    ChainedBlock *block = chained->large;
-    chained->large = block->next;
-    block->next = chained->large_spares;
-    chained->large_spares = block;
+  if (chained->large != NULL) {
+    chained->large_oldest->next = chained->large_spares;
+    chained->large_spares = chained->large;
+    chained->large = chained->large_oldest = NULL;
   }
   chained->current = chained->first;
   chained->retired_used = 0;
@@ -294,6 +296,8 @@ static void chained_restore(Samrena *arena, const SamrenaPosition *position) {
     block->next = chained->large_spares;
     chained->large_spares = block;
   }
+  if (chained->large == NULL)
+    chained->large_oldest = NULL;
   chained->current = position->block;
   chained->retired_used = position->retired_used;
   chained->retired_tails = position->retired_tails;
