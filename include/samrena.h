@@ -69,8 +69,9 @@ typedef enum {
 } SamrenaStrategy;
 
 #define SAMRENA_FLAG_STRICT (1u << 0)     /* no fallback: create fails instead */
-#define SAMRENA_FLAG_HUGE_PAGES (1u << 1) /* virtual: ask for transparent huge pages */
+#define SAMRENA_FLAG_HUGE_PAGES (1u << 1) /* virtual: huge pages from the start */
 #define SAMRENA_FLAG_QUIET (1u << 2)      /* no fallback warning on stderr */
+#define SAMRENA_FLAG_NO_HUGE_PAGES (1u << 3) /* virtual: never ask for huge pages */
 
 /* Page size used when SamrenaConfig.page_size is 0: 64 KiB. */
 #define SAMRENA_DEFAULT_PAGE_SIZE (UINT64_C(64) * 1024)

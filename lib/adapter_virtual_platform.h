@@ -22,6 +22,8 @@ uint64_t samrena__vm_page_size(void);
 uint64_t samrena__vm_reserve_granularity(void);
 
 /* Reserves size bytes of address space, inaccessible and using no memory.
+ * Where the platform has transparent huge pages, a reservation of 2 MiB or
+ * more starts on a 2 MiB boundary.
  * Post: *base set and SAMRENA_OK; or OUT_OF_MEMORY (no address space or
  * refused by a limit) or UNSUPPORTED_OPERATION. */
 SamrenaError samrena__vm_reserve(uint64_t size, void **base);

@@ -56,15 +56,34 @@ static bool fits_size_t(uint64_t size) {
   return size <= SIZE_MAX;
 }
 
+/* Transparent huge pages back only 2 MiB ranges that are 2 MiB-aligned, so
+ * a reservation that could hold one starts on such a boundary: map 2 MiB
+ * more than asked, then unmap the unaligned head and the tail. */
+#define HUGE_PAGE_SIZE (UINT64_C(2) << 20)
+
+static SamrenaError map_aligned(uint64_t size, int protection, void **base) {
+  uint64_t alignment = size >= HUGE_PAGE_SIZE ? HUGE_PAGE_SIZE : 0;
+  if (size > SIZE_MAX - alignment)
+    return SAMRENA_ERROR_OUT_OF_MEMORY;
+  size_t span = (size_t)(size + alignment);
+  unsigned char *address = mmap(NULL, span, protection,
+                                MAP_PRIVATE | MAP_ANONYMOUS | SAMRENA_MAP_NORESERVE, -1, 0);
+  if (address == MAP_FAILED)
+    return errno == ENOMEM ? SAMRENA_ERROR_OUT_OF_MEMORY : SAMRENA_ERROR_PLATFORM;
+  size_t head = alignment ? (size_t)samrena__padding_for(address, alignment) : 0;
+  size_t tail = span - head - (size_t)size;
+  if (head != 0)
+    munmap(address, head);
+  if (tail != 0)
+    munmap(address + head + size, tail);
+  *base = address + head;
+  return SAMRENA_OK;
+}
+
 SamrenaError samrena__vm_reserve(uint64_t size, void **base) {
   if (!fits_size_t(size))
     return SAMRENA_ERROR_OUT_OF_MEMORY;
-  void *address = mmap(NULL, (size_t)size, PROT_NONE,
-                       MAP_PRIVATE | MAP_ANONYMOUS | SAMRENA_MAP_NORESERVE, -1, 0);
-  if (address == MAP_FAILED)
-    return errno == ENOMEM ? SAMRENA_ERROR_OUT_OF_MEMORY : SAMRENA_ERROR_PLATFORM;
-  *base = address;
-  return SAMRENA_OK;
+  return map_aligned(size, PROT_NONE, base);
 }
 
 SamrenaError samrena__vm_commit(void *addr, uint64_t size) {
@@ -102,12 +121,7 @@ SamrenaError samrena__vm_reserve_touchable(uint64_t size, void **base) {
 #if HAVE_DECL_MAP_NORESERVE && HAVE_DECL_MADV_DONTNEED
   if (!fits_size_t(size))
     return SAMRENA_ERROR_OUT_OF_MEMORY;
-  void *address = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE,
-                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (address == MAP_FAILED)
-    return errno == ENOMEM ? SAMRENA_ERROR_OUT_OF_MEMORY : SAMRENA_ERROR_PLATFORM;
-  *base = address;
-  return SAMRENA_OK;
+  return map_aligned(size, PROT_READ | PROT_WRITE, base);
 #else
   (void)size;
   (void)base;

@@ -113,7 +113,8 @@ SamrenaConfig samrena_default_config(void) {
   return config;
 }
 
-#define SAMRENA_KNOWN_FLAGS (SAMRENA_FLAG_STRICT | SAMRENA_FLAG_HUGE_PAGES | SAMRENA_FLAG_QUIET)
+#define SAMRENA_KNOWN_FLAGS \
+  (SAMRENA_FLAG_STRICT | SAMRENA_FLAG_HUGE_PAGES | SAMRENA_FLAG_QUIET | SAMRENA_FLAG_NO_HUGE_PAGES)
 #define SAMRENA_MIN_PAGE_SIZE UINT64_C(64)
 
 static SamrenaError validate_config(const SamrenaConfig *config, SamrenaSettings *out) {

@@ -155,6 +155,12 @@ SamrenaError samrena__vmem_commit_to(SamrenaVmem *vm, uint64_t target);
 /* Makes committed <= target rounded up to the page, giving pages back. */
 SamrenaError samrena__vmem_decommit_to(SamrenaVmem *vm, uint64_t target);
 
+/* The process-wide cache of released reservations (vmem.c).  put trims vm
+ * and keeps it, or returns false (the caller then releases it); take finds
+ * a cached reservation of exactly `reserved` bytes.  Thread-safe. */
+bool samrena__vmem_cache_put(SamrenaVmem *vm);
+bool samrena__vmem_cache_take(uint64_t reserved, SamrenaVmem *vm);
+
 /* Arithmetic helpers.  alignment is a power of two. */
 static inline uint64_t samrena__align_up(uint64_t value, uint64_t alignment) {
   return (value + (alignment - 1)) & ~(alignment - 1);

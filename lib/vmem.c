@@ -5,6 +5,7 @@
 
 #include "adapter_virtual_platform.h"
 
+#include <stdatomic.h>
 #include <string.h>
 
 
@@ -134,4 +135,54 @@ bool samrena_vmem_resize(SamrenaVmem *vm, uint64_t size) {
   }
   vm->used = size;
   return true;
+}
+
+/* ------------------------------------------------------ reservation cache */
+
+/* A program that creates an arena per request must not pay an mmap and a
+ * munmap each time.  Released reservations wait here, at most
+ * VMEM_CACHE_SLOTS of them, each trimmed to VMEM_CACHE_KEEP committed bytes
+ * so the cache holds little memory; the next reservation of the same size
+ * takes one back.  Each slot is owned through its atomic state, so any
+ * thread may put or take without a lock. */
+#define VMEM_CACHE_SLOTS 4
+#define VMEM_CACHE_KEEP (UINT64_C(256) << 10)
+
+enum { SLOT_EMPTY, SLOT_BUSY, SLOT_FULL };
+
+static struct {
+  _Atomic int state;
+  SamrenaVmem vm;
+} samrena_vmem_cache[VMEM_CACHE_SLOTS];
+
+bool samrena__vmem_cache_put(SamrenaVmem *vm) {
+  SamrenaError before = samrena_last_error();
+  if (samrena__vmem_decommit_to(vm, VMEM_CACHE_KEEP) != SAMRENA_OK) {
+    samrena__fail(before); /* not the caller's failure: it releases instead */
+    return false;
+  }
+  for (int i = 0; i < VMEM_CACHE_SLOTS; i++) {
+    int empty = SLOT_EMPTY;
+    if (atomic_compare_exchange_strong(&samrena_vmem_cache[i].state, &empty, SLOT_BUSY)) {
+      samrena_vmem_cache[i].vm = *vm;
+      atomic_store(&samrena_vmem_cache[i].state, SLOT_FULL);
+      return true;
+    }
+  }
+  return false;
+}
+
+bool samrena__vmem_cache_take(uint64_t reserved, SamrenaVmem *vm) {
+  for (int i = 0; i < VMEM_CACHE_SLOTS; i++) {
+    int full = SLOT_FULL;
+    if (!atomic_compare_exchange_strong(&samrena_vmem_cache[i].state, &full, SLOT_BUSY))
+      continue;
+    bool fits = samrena_vmem_cache[i].vm.reserved == reserved;
+    if (fits)
+      *vm = samrena_vmem_cache[i].vm;
+    atomic_store(&samrena_vmem_cache[i].state, fits ? SLOT_EMPTY : SLOT_FULL);
+    if (fits)
+      return true;
+  }
+  return false;
 }
