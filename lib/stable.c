@@ -25,7 +25,13 @@ typedef struct {
   uint64_t size;      /* bytes of data the user asked for */
   uint64_t reserved;  /* bytes of the whole reservation, header included */
   uint64_t committed; /* bytes committed from the start (COMMITTED mode) */
+  uint64_t huge;      /* 1 once huge pages were asked for */
 } StableHeader;
+
+/* As in the virtual adapter: a block that grows past 2 MiB asks for
+ * transparent huge pages for the rest of its reservation, so growing one
+ * array to 64 MiB faults 2 MiB at a time; smaller blocks keep small pages. */
+#define STABLE_HUGE_THRESHOLD (UINT64_C(2) << 20)
 
 /* The data starts here: the header rounded up to malloc's alignment. */
 #define STABLE_DATA_OFFSET \
@@ -94,6 +100,7 @@ static void *stable_create(uint64_t size, uint64_t reserve) {
   StableHeader *header = base;
   header->magic = magic;
   header->size = size;
+  header->huge = 0;
   header->reserved = reservation;
   header->committed = magic == STABLE_MAGIC_COMMITTED ? page_round(need) : reservation;
   return data_of(header);
@@ -121,6 +128,11 @@ static void *stable_resize(StableHeader *header, uint64_t size) {
   if (need > header->reserved)
     return samrena__fail_null(SAMRENA_ERROR_OUT_OF_MEMORY);
   uint64_t old_need = STABLE_DATA_OFFSET + header->size; /* fitted once, so it fits */
+  if (need > STABLE_HUGE_THRESHOLD && header->huge == 0 && header->reserved > STABLE_HUGE_THRESHOLD) {
+    header->huge = 1; /* asked once; a refusal is only a lost speed-up */
+    samrena__vm_advise_huge_pages((unsigned char *)header + STABLE_HUGE_THRESHOLD,
+                                  header->reserved - STABLE_HUGE_THRESHOLD);
+  }
   if (need > old_need && header->magic == STABLE_MAGIC_COMMITTED) {
     SamrenaError error = commit_up_to(header, need);
     if (error != SAMRENA_OK)
