@@ -55,15 +55,28 @@ static ChainedBlock *block_new(uint64_t payload_size) {
   block->next = NULL;
   block->size = payload_size;
   block->used = 0;
+  SAMRENA__POISON(block_data(block), payload_size);
   return block;
+}
+
+/* malloc may hand the memory out again: it must not stay poisoned. */
+static void block_free(ChainedBlock *block) {
+  SAMRENA__UNPOISON(block_data(block), block->size);
+  free(block);
 }
 
 static void free_list(ChainedBlock *block) {
   while (block != NULL) {
     ChainedBlock *next = block->next;
-    free(block);
+    block_free(block);
     block = next;
   }
+}
+
+/* Poisons the payload of every block of a list, from `block` on. */
+static void poison_list(ChainedBlock *block) {
+  for (; block != NULL; block = block->next)
+    SAMRENA__POISON(block_data(block), block->size);
 }
 
 /* Whether size bytes aligned to alignment fit in an empty block. */
@@ -74,14 +87,14 @@ static bool fits_empty(ChainedBlock *block, uint64_t size, uint64_t alignment) {
 
 static void point_cursor_at(Samrena *arena, ChainedBlock *block) {
   arena->fast.cursor = block_data(block);
-  arena->fast.limit = arena->fast.cursor + block->size;
+  arena->limit = arena->fast.cursor + block->size;
 }
 
 /* Makes block, which follows current, the current block. */
 static void advance_to(Samrena *arena, ChainedBlock *block) {
   Chained *chained = state_of(arena);
   chained->retired_used += (uint64_t)(arena->fast.cursor - block_data(chained->current));
-  chained->retired_tails += (uint64_t)(arena->fast.limit - arena->fast.cursor);
+  chained->retired_tails += (uint64_t)(arena->limit - arena->fast.cursor);
   chained->current = block;
   point_cursor_at(arena, block);
 }
@@ -201,7 +214,7 @@ static uint64_t list_payload(const ChainedBlock *block) {
 
 static uint64_t chained_capacity(const Samrena *arena) {
   Chained *chained = state_of(arena);
-  return chained_allocated(arena) + (uint64_t)(arena->fast.limit - arena->fast.cursor) +
+  return chained_allocated(arena) + (uint64_t)(arena->limit - arena->fast.cursor) +
          list_payload(chained->current->next) + list_payload(chained->large_spares);
 }
 
@@ -216,6 +229,10 @@ static void chained_reset(Samrena *arena) {
   chained->retired_used = 0;
   chained->retired_tails = 0;
   point_cursor_at(arena, chained->first);
+  if (SAMRENA__POISONING()) {
+    poison_list(chained->first);
+    poison_list(chained->large_spares);
+  }
 }
 
 /* One spare block, right after the current one, covering the shortfall. */
@@ -242,7 +259,7 @@ static void free_spares_above(ChainedBlock **list, uint64_t *capacity, uint64_t 
     if (*capacity - block->size >= floor) {
       *capacity -= block->size;
       *list = block->next;
-      free(block);
+      block_free(block);
     } else {
       list = &block->next;
     }
@@ -295,6 +312,7 @@ static void chained_restore(Samrena *arena, const SamrenaPosition *position) {
     chained->large = block->next;
     block->next = chained->large_spares;
     chained->large_spares = block;
+    SAMRENA__POISON(block_data(block), block->size);
   }
   if (chained->large == NULL)
     chained->large_oldest = NULL;
@@ -303,9 +321,14 @@ static void chained_restore(Samrena *arena, const SamrenaPosition *position) {
   chained->retired_tails = position->retired_tails;
   point_cursor_at(arena, chained->current);
   arena->fast.cursor = position->cursor;
+  if (SAMRENA__POISONING()) {
+    SAMRENA__POISON(arena->fast.cursor, arena->limit - arena->fast.cursor);
+    poison_list(chained->current->next);
+  }
 }
 
 static void chained_rewind(Samrena *arena, unsigned char *cursor) {
+  SAMRENA__POISON(cursor, arena->fast.cursor - cursor);
   arena->fast.cursor = cursor;
 }
 

@@ -38,6 +38,7 @@
 
 typedef struct {
   SamrenaVmem vm;
+  uint64_t poisoned_end; /* high-water of the commit: what poison.h may have marked */
   uint64_t commit_step; /* a multiple of the page size */
   uint64_t dirty_end;   /* offset below which memory may hold old data */
   bool huge_allowed;    /* may ask for huge pages past the threshold */
@@ -58,7 +59,7 @@ static uint64_t offset_of(const Samrena *arena) {
 
 static void set_limit_to_commit(Samrena *arena) {
   Virtual *virt = state_of(arena);
-  arena->fast.limit = base_of(virt) + virt->vm.committed;
+  arena->limit = base_of(virt) + virt->vm.committed;
 }
 
 static bool virtual_available(void) {
@@ -90,7 +91,22 @@ static SamrenaError reserve_range(Virtual *virt, uint64_t reserve, bool may_use_
   return samrena__vmem_reserve(&virt->vm, reserve);
 }
 
+/* Commits up to target; what is new is poisoned until pushed. */
+static SamrenaError commit_poisoned(Virtual *virt, uint64_t target) {
+  uint64_t before = virt->vm.committed;
+  SamrenaError error = samrena__vmem_commit_to(&virt->vm, target);
+  if (virt->vm.committed > before) {
+    SAMRENA__POISON(base_of(virt) + before, virt->vm.committed - before);
+    if (virt->vm.committed > virt->poisoned_end)
+      virt->poisoned_end = virt->vm.committed;
+  }
+  return error;
+}
+
 static void release_range(Virtual *virt) {
+  /* Shadow memory outlives a mapping: the next owner of these addresses
+   * must not find them poisoned. */
+  SAMRENA__UNPOISON(virt->vm.base, virt->poisoned_end);
   if (virt->huge_advised || !samrena__vmem_cache_put(&virt->vm))
     samrena__vm_release(virt->vm.base, virt->vm.reserved);
 }
@@ -118,8 +134,11 @@ static SamrenaError virtual_create(Samrena *arena, const SamrenaSettings *settin
     if (virt->commit_step < HUGE_PAGE_SIZE)
       virt->commit_step = HUGE_PAGE_SIZE;
   }
-  error = samrena__vmem_commit_to(&virt->vm, settings->initial_bytes);
+  SAMRENA__POISON(virt->vm.base, virt->vm.committed); /* a reused reservation's */
+  virt->poisoned_end = virt->vm.committed;
+  error = commit_poisoned(virt, settings->initial_bytes);
   if (error != SAMRENA_OK) {
+    SAMRENA__UNPOISON(virt->vm.base, virt->poisoned_end);
     samrena__vm_release(virt->vm.base, virt->vm.reserved);
     free(virt);
     return error;
@@ -163,7 +182,7 @@ static void *virtual_push_slow(Samrena *arena, uint64_t size, uint64_t alignment
     return samrena__fail_null(SAMRENA_ERROR_OUT_OF_MEMORY);
 
   uint64_t end = offset + padding + size;
-  if (samrena__vmem_commit_to(&virt->vm, commit_target(virt, end)) != SAMRENA_OK)
+  if (commit_poisoned(virt, commit_target(virt, end)) != SAMRENA_OK)
     return NULL;
   set_limit_to_commit(arena);
   arena->fast.cursor = base_of(virt) + end;
@@ -195,6 +214,7 @@ static void virtual_rewind(Samrena *arena, unsigned char *cursor) {
   uint64_t offset = offset_of(arena);
   if (offset > virt->dirty_end)
     virt->dirty_end = offset;
+  SAMRENA__POISON(cursor, arena->fast.cursor - cursor);
   arena->fast.cursor = cursor;
 }
 
@@ -218,7 +238,7 @@ static bool virtual_extend(Samrena *arena, uint64_t bytes) {
   if (bytes > virt->vm.reserved - offset)
     return false;
   SamrenaError before = samrena_last_error();
-  if (samrena__vmem_commit_to(&virt->vm, commit_target(virt, offset + bytes)) != SAMRENA_OK) {
+  if (commit_poisoned(virt, commit_target(virt, offset + bytes)) != SAMRENA_OK) {
     samrena__fail(before); /* the caller falls back; this is not its error */
     return false;
   }
@@ -232,7 +252,7 @@ static SamrenaError virtual_reserve(Samrena *arena, uint64_t min_capacity) {
   Virtual *virt = state_of(arena);
   if (min_capacity > virt->vm.reserved)
     return samrena__fail(SAMRENA_ERROR_INVALID_PARAMETER);
-  SamrenaError error = samrena__vmem_commit_to(&virt->vm, commit_target(virt, min_capacity));
+  SamrenaError error = commit_poisoned(virt, commit_target(virt, min_capacity));
   if (error != SAMRENA_OK)
     return error;
   set_limit_to_commit(arena);

@@ -48,6 +48,22 @@ static uint64_t block_overhead(const SamrenaPool *pool) {
   return sizeof(PoolBlock) + pool->alignment - 1;
 }
 
+/* A free slot is poisoned (poison.h) but for the link word, which the
+ * library reads and writes through these. */
+static void *next_free(void *slot) {
+  void *next;
+  SAMRENA__UNPOISON(slot, sizeof next);
+  memcpy(&next, slot, sizeof next);
+  SAMRENA__POISON(slot, sizeof next);
+  return next;
+}
+
+static void link_free(void *slot, void *next) {
+  SAMRENA__UNPOISON(slot, sizeof next);
+  memcpy(slot, &next, sizeof next);
+  SAMRENA__POISON(slot, sizeof next);
+}
+
 static void *pool_memory(SamrenaPool *pool, uint64_t size, void **allocation) {
   if (pool->backing != NULL) {
     *allocation = NULL; /* aligned for the header whatever the arena's alignment */
@@ -84,14 +100,23 @@ static void forget_block(void *data) {
   *link = NULL;
 
   uint64_t freed_here = 0;
-  for (void **node = &pool->free_list; *node != NULL;) {
-    if (holds(pool, block, *node)) {
+  void *kept = NULL, *kept_last = NULL;
+  for (void *slot = pool->free_list; slot != NULL;) {
+    void *next = next_free(slot);
+    if (holds(pool, block, slot)) {
       freed_here++;
-      memcpy(node, *node, sizeof(void *));
     } else {
-      node = (void **)*node;
+      if (kept_last != NULL)
+        link_free(kept_last, slot);
+      else
+        kept = slot;
+      kept_last = slot;
     }
+    slot = next;
   }
+  if (kept_last != NULL)
+    link_free(kept_last, NULL);
+  pool->free_list = kept;
   /* Being the last block, it issued slots since the pool's last reset only
    * if it is the current one. */
   if (pool->current == block) {
@@ -113,6 +138,7 @@ static PoolBlock *add_block(SamrenaPool *pool) {
   block->allocation = allocation;
   block->slots = after_header + samrena__padding_for(after_header, pool->alignment);
   block->next = NULL;
+  SAMRENA__POISON(block->slots, block_bytes(pool));
   if (pool->backing != NULL &&
       samrena_on_release(pool->backing, forget_block, block) != SAMRENA_OK)
     return NULL; /* the block stays in the arena, unused, until its reset */
@@ -161,7 +187,7 @@ void *samrena_pool_alloc(SamrenaPool *pool) {
     return samrena__fail_null(SAMRENA_ERROR_NULL_POINTER);
   void *slot = pool->free_list;
   if (slot != NULL) {
-    memcpy(&pool->free_list, slot, sizeof(void *));
+    pool->free_list = next_free(slot);
   } else {
     if (pool->bump == pool->bump_end) {
       PoolBlock *next = pool->current != NULL ? pool->current->next : pool->blocks;
@@ -173,6 +199,7 @@ void *samrena_pool_alloc(SamrenaPool *pool) {
     pool->bump += pool->stride;
   }
   pool->in_use++;
+  SAMRENA__UNPOISON(slot, pool->slot_size);
   return slot;
 }
 
@@ -194,11 +221,9 @@ static bool is_issued_slot(const SamrenaPool *pool, const void *slot) {
 }
 
 static bool is_on_free_list(const SamrenaPool *pool, const void *slot) {
-  for (void *free_slot = pool->free_list; free_slot != NULL;) {
+  for (void *free_slot = pool->free_list; free_slot != NULL; free_slot = next_free(free_slot))
     if (free_slot == slot)
       return true;
-    memcpy(&free_slot, free_slot, sizeof free_slot);
-  }
   return false;
 }
 #endif
@@ -216,7 +241,8 @@ void samrena_pool_free(SamrenaPool *pool, void *slot) {
     return;
   }
 #endif
-  memcpy(slot, &pool->free_list, sizeof(void *));
+  SAMRENA__POISON(slot, pool->stride);
+  link_free(slot, pool->free_list);
   pool->free_list = slot;
   pool->in_use--;
 }
@@ -226,6 +252,9 @@ void samrena_pool_reset(SamrenaPool *pool) {
     samrena__fail(SAMRENA_ERROR_NULL_POINTER);
     return;
   }
+  if (SAMRENA__POISONING())
+    for (PoolBlock *block = pool->blocks; block != NULL; block = block->next)
+      SAMRENA__POISON(block->slots, block_bytes(pool));
   pool->free_list = NULL;
   pool->in_use = 0;
   pool->current = NULL;
@@ -239,6 +268,7 @@ void samrena_pool_destroy(SamrenaPool *pool) {
   PoolBlock *block = pool->blocks;
   while (block != NULL) {
     PoolBlock *next = block->next;
+    SAMRENA__UNPOISON(block->slots, block_bytes(pool)); /* malloc reuses it */
     free(block->allocation);
     block = next;
   }

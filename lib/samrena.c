@@ -215,6 +215,7 @@ Samrena *samrena_create(const SamrenaConfig *config) {
     free(arena);
     return samrena__fail_null(error);
   }
+  samrena__publish_limit(arena);
   return arena;
 }
 
@@ -240,7 +241,7 @@ void samrena_destroy(Samrena *arena) {
  * the least surprising one, and nothing is consumed. */
 static void *push_nothing(Samrena *arena, uint64_t alignment) {
   uint64_t padding = samrena__padding_for(arena->fast.cursor, alignment);
-  if (padding <= (uint64_t)(arena->fast.limit - arena->fast.cursor))
+  if (padding <= (uint64_t)(arena->limit - arena->fast.cursor))
     return arena->fast.cursor + padding;
   return arena->fast.cursor;
 }
@@ -253,7 +254,7 @@ static void *push_checked(Samrena *arena, uint64_t size, uint64_t alignment) {
     return samrena__fail_null(SAMRENA_ERROR_OVERFLOW);
 
   uint64_t padding = samrena__padding_for(arena->fast.cursor, alignment);
-  uint64_t room = (uint64_t)(arena->fast.limit - arena->fast.cursor);
+  uint64_t room = (uint64_t)(arena->limit - arena->fast.cursor);
   void *result;
   if (padding <= room && size <= room - padding) {
     result = arena->fast.cursor + padding;
@@ -264,6 +265,8 @@ static void *push_checked(Samrena *arena, uint64_t size, uint64_t alignment) {
       return NULL;
   }
   arena->fast.requested += size;
+  SAMRENA__UNPOISON(result, size);
+  samrena__publish_limit(arena);
   return result;
 }
 
@@ -316,13 +319,16 @@ static void *resize_last_in_place(Samrena *arena, unsigned char *ptr, uint64_t o
     arena->ops->rewind(arena, ptr + new_size);
     uint64_t freed = old_size - new_size;
     arena->fast.requested -= freed < arena->fast.requested ? freed : arena->fast.requested;
+    samrena__publish_limit(arena);
     return ptr;
   }
   uint64_t more = new_size - old_size;
-  if (more > (uint64_t)(arena->fast.limit - arena->fast.cursor) && !arena->ops->extend(arena, more))
+  if (more > (uint64_t)(arena->limit - arena->fast.cursor) && !arena->ops->extend(arena, more))
     return NULL;
+  SAMRENA__UNPOISON(arena->fast.cursor, more);
   arena->fast.cursor += more;
   arena->fast.requested += more;
+  samrena__publish_limit(arena);
   return ptr;
 }
 
@@ -384,7 +390,9 @@ SamrenaError samrena_reserve(Samrena *arena, uint64_t min_capacity) {
     return samrena__fail(SAMRENA_ERROR_NULL_POINTER);
   if (arena->ops->capacity(arena) >= min_capacity)
     return SAMRENA_OK;
-  return arena->ops->reserve(arena, min_capacity);
+  SamrenaError error = arena->ops->reserve(arena, min_capacity);
+  samrena__publish_limit(arena);
+  return error;
 }
 
 SamrenaError samrena_reserve_with_growth(Samrena *arena, uint64_t immediate_size,
@@ -429,10 +437,13 @@ void samrena_reset(Samrena *arena) {
   samrena__release_all(arena);
   arena->ops->reset(arena);
   arena->fast.requested = 0;
+  samrena__publish_limit(arena);
 }
 
 SamrenaError samrena_trim(Samrena *arena, uint64_t keep_bytes) {
   if (arena == NULL)
     return samrena__fail(SAMRENA_ERROR_NULL_POINTER);
-  return arena->ops->trim(arena, keep_bytes);
+  SamrenaError error = arena->ops->trim(arena, keep_bytes);
+  samrena__publish_limit(arena);
+  return error;
 }

@@ -9,6 +9,7 @@
 #define SAMRENA_INTERNAL_H
 
 #include "samrena.h"
+#include "poison.h"
 
 #include <stdalign.h>
 #include <stddef.h>
@@ -62,6 +63,10 @@ struct Samrena {
    * Pushes are carved from [fast.cursor, fast.limit); fast.requested counts
    * the bytes asked for since the last reset (for stats.wasted). */
   SamrenaFastPath fast;
+  /* The true end of the current span.  fast.limit equals it, except while
+   * poisoning (poison.h), when fast.limit is held at the cursor so that
+   * every push comes through the library, which unpoisons what it hands out. */
+  unsigned char *limit;
   uint64_t alignment; /* default push alignment */
 
   const SamrenaOps *ops;
@@ -131,6 +136,11 @@ extern const SamrenaOps samrena__chained_ops;
 #if SAMRENA_ENABLE_VIRTUAL
 extern const SamrenaOps samrena__virtual_ops;
 #endif
+
+/* Makes fast.limit right again after the span or the cursor moved. */
+static inline void samrena__publish_limit(Samrena *arena) {
+  arena->fast.limit = SAMRENA__POISONING() ? arena->fast.cursor : arena->limit;
+}
 
 /* Records error for samrena_last_error() and returns it. */
 SamrenaError samrena__fail(SamrenaError error);

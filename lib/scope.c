@@ -125,6 +125,7 @@ SamrenaError samrena_restore(Samrena *arena, SamrenaMark mark) {
   run_cleanups_down_to(arena, entry->cleanups);
   arena->ops->restore(arena, &entry->position);
   arena->fast.requested = entry->requested;
+  samrena__publish_limit(arena);
   arena->mark_count = (size_t)(entry - arena->marks) + 1; /* the mark itself stays valid */
   return SAMRENA_OK;
 }

@@ -33,20 +33,25 @@ void *samrena_memdup(Samrena *arena, const void *src, uint64_t size) {
 char *samrena_printf(Samrena *arena, const char *format, ...) {
   if (arena == NULL || format == NULL)
     return samrena__fail_null(SAMRENA_ERROR_NULL_POINTER);
-  uint64_t room = (uint64_t)(arena->fast.limit - arena->fast.cursor);
+  uint64_t room = (uint64_t)(arena->limit - arena->fast.cursor);
   size_t window = room > INT32_MAX ? (size_t)INT32_MAX : (size_t)room;
   char scratch[1]; /* somewhere to write when the span is full */
+  SAMRENA__UNPOISON(arena->fast.cursor, window);
   va_list args;
   va_start(args, format);
   int length = vsnprintf(window ? (char *)arena->fast.cursor : scratch, window ? window : 1,
                          format, args);
   va_end(args);
-  if (length >= 0 && (size_t)length < window)
-    return samrena_push_aligned(arena, (uint64_t)length + 1, 1);
+  if (length >= 0 && (size_t)length < window) {
+    char *text = samrena_push_aligned(arena, (uint64_t)length + 1, 1);
+    SAMRENA__POISON(arena->fast.cursor, window - ((size_t)length + 1));
+    return text;
+  }
   /* The attempt wrote above the cursor: put the zeros back, since memory
    * never handed out counts as fresh for samrena_push_zero. */
   if (window != 0)
     memset(arena->fast.cursor, 0, window);
+  SAMRENA__POISON(arena->fast.cursor, window);
   if (length < 0)
     return samrena__fail_null(SAMRENA_ERROR_INVALID_PARAMETER);
 
