@@ -170,9 +170,11 @@ ROW(vmem_commit_empty, {
   SamrenaVmem vm = {0};
   return error_if_null(samrena_vmem_commit(&vm, 16));
 })
+/* The check reads the header's place in front of the pointer, so this
+ * foreign pointer has readable bytes there. */
 ROW(vmem_realloc_foreign, {
-  uint64_t *plain = calloc(8, sizeof *plain);
-  SamrenaError error = error_if_null(samrena_vmem_realloc(plain + 4, 64));
+  uint64_t *plain = calloc(16, sizeof *plain);
+  SamrenaError error = error_if_null(samrena_vmem_realloc(plain + 8, 64));
   free(plain);
   return error;
 })
