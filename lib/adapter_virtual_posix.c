@@ -68,8 +68,12 @@ static SamrenaError map_aligned(uint64_t size, int protection, void **base) {
   size_t span = (size_t)(size + alignment);
   unsigned char *address = mmap(NULL, span, protection,
                                 MAP_PRIVATE | MAP_ANONYMOUS | SAMRENA_MAP_NORESERVE, -1, 0);
+  /* A reservation asks only for address space, so a refusal means there is
+   * none to be had for it (ENOMEM; EINVAL from some emulators and tools,
+   * Valgrind among them, for a size beyond what they manage). */
   if (address == MAP_FAILED)
-    return errno == ENOMEM ? SAMRENA_ERROR_OUT_OF_MEMORY : SAMRENA_ERROR_PLATFORM;
+    return errno == ENOMEM || errno == EINVAL ? SAMRENA_ERROR_OUT_OF_MEMORY
+                                              : SAMRENA_ERROR_PLATFORM;
   size_t head = alignment ? (size_t)samrena__padding_for(address, alignment) : 0;
   size_t tail = span - head - (size_t)size;
   if (head != 0)
