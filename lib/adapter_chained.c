@@ -10,6 +10,7 @@
 #include <config.h>
 
 #include "samrena_internal.h"
+#include "fault.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -49,7 +50,7 @@ static ChainedBlock *block_new(uint64_t payload_size) {
   if (payload_size > SAMRENA__MAX_FOOTPRINT - BLOCK_HEADER_SIZE ||
       payload_size > SIZE_MAX - BLOCK_HEADER_SIZE)
     return samrena__fail_null(SAMRENA_ERROR_OVERFLOW);
-  ChainedBlock *block = malloc(BLOCK_HEADER_SIZE + (size_t)payload_size);
+  ChainedBlock *block = samrena__malloc(BLOCK_HEADER_SIZE + (size_t)payload_size);
   if (block == NULL)
     return samrena__fail_null(SAMRENA_ERROR_OUT_OF_MEMORY);
   block->next = NULL;
@@ -112,7 +113,7 @@ static bool chained_available(void) {
 }
 
 static SamrenaError chained_create(Samrena *arena, const SamrenaSettings *settings) {
-  Chained *chained = calloc(1, sizeof *chained);
+  Chained *chained = samrena__calloc(1, sizeof *chained);
   if (chained == NULL)
     return SAMRENA_ERROR_OUT_OF_MEMORY;
   ChainedBlock *first = block_new(settings->initial_bytes);

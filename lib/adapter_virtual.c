@@ -6,6 +6,7 @@
 #include <config.h>
 
 #include "adapter_virtual_platform.h"
+#include "fault.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -117,7 +118,7 @@ static SamrenaError virtual_create(Samrena *arena, const SamrenaSettings *settin
     reserve = settings->initial_bytes > VIRTUAL_DEFAULT_RESERVE ? settings->initial_bytes
                                                                 : VIRTUAL_DEFAULT_RESERVE;
   bool huge_now = (settings->flags & SAMRENA_FLAG_HUGE_PAGES) != 0;
-  Virtual *virt = calloc(1, sizeof *virt);
+  Virtual *virt = samrena__calloc(1, sizeof *virt);
   if (virt == NULL)
     return SAMRENA_ERROR_OUT_OF_MEMORY;
   SamrenaError error = choose_commit_step(settings->commit_size, &virt->commit_step);

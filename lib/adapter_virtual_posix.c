@@ -5,6 +5,7 @@
 #include <config.h>
 
 #include "adapter_virtual_platform.h"
+#include "fault.h"
 
 #include <errno.h>
 #include <sys/mman.h>
@@ -85,12 +86,16 @@ static SamrenaError map_aligned(uint64_t size, int protection, void **base) {
 }
 
 SamrenaError samrena__vm_reserve(uint64_t size, void **base) {
+  if (samrena__fault_now())
+    return SAMRENA_ERROR_OUT_OF_MEMORY;
   if (!fits_size_t(size))
     return SAMRENA_ERROR_OUT_OF_MEMORY;
   return map_aligned(size, PROT_NONE, base);
 }
 
 SamrenaError samrena__vm_commit(void *addr, uint64_t size) {
+  if (samrena__fault_now())
+    return SAMRENA_ERROR_OUT_OF_MEMORY;
   if (mprotect(addr, (size_t)size, PROT_READ | PROT_WRITE) != 0)
     return errno == ENOMEM || errno == EAGAIN ? SAMRENA_ERROR_OUT_OF_MEMORY
                                               : SAMRENA_ERROR_PLATFORM;
@@ -101,6 +106,8 @@ SamrenaError samrena__vm_commit(void *addr, uint64_t size) {
  * makes them read back as zero; PROT_NONE then turns a stray access into a
  * fault instead of silently faulting in a fresh page. */
 SamrenaError samrena__vm_decommit(void *addr, uint64_t size) {
+  if (samrena__fault_now())
+    return SAMRENA_ERROR_PLATFORM;
 #if HAVE_DECL_MADV_DONTNEED
   if (madvise(addr, (size_t)size, MADV_DONTNEED) != 0)
     return SAMRENA_ERROR_PLATFORM;
@@ -122,6 +129,8 @@ SamrenaError samrena__vm_decommit(void *addr, uint64_t size) {
  * since it is never mprotect'ed it stays one mapping: a process can hold as
  * many as vm.max_map_count, not half of it. */
 SamrenaError samrena__vm_reserve_touchable(uint64_t size, void **base) {
+  if (samrena__fault_now())
+    return SAMRENA_ERROR_OUT_OF_MEMORY;
 #if HAVE_DECL_MAP_NORESERVE && HAVE_DECL_MADV_DONTNEED
   if (!fits_size_t(size))
     return SAMRENA_ERROR_OUT_OF_MEMORY;
@@ -151,6 +160,8 @@ SamrenaError samrena__vm_release(void *base, uint64_t size) {
  * what a push will do; MADV_WILLNEED is only a read-ahead hint, and older
  * kernels reject the newer advice with EINVAL, so fall back to it. */
 bool samrena__vm_prefetch(void *addr, uint64_t size) {
+  if (samrena__fault_now())
+    return false;
 #if HAVE_DECL_MADV_POPULATE_WRITE
   if (madvise(addr, (size_t)size, MADV_POPULATE_WRITE) == 0)
     return true;

@@ -6,6 +6,7 @@
 #include <config.h>
 
 #include "adapter_virtual_platform.h"
+#include "fault.h"
 
 #include <stdatomic.h>
 #include <string.h>
@@ -57,6 +58,8 @@ static bool fits_size_t(uint64_t size) {
  * no room for it: report it as out of memory, which lets DEFAULT and
  * VIRTUAL arenas fall back to chained. */
 SamrenaError samrena__vm_reserve(uint64_t size, void **base) {
+  if (samrena__fault_now())
+    return SAMRENA_ERROR_OUT_OF_MEMORY;
   if (!fits_size_t(size))
     return SAMRENA_ERROR_OUT_OF_MEMORY;
   void *address = VirtualAlloc(NULL, (SIZE_T)size, MEM_RESERVE, PAGE_NOACCESS);
@@ -68,6 +71,8 @@ SamrenaError samrena__vm_reserve(uint64_t size, void **base) {
 
 /* Committing charges the system commit limit; past it VirtualAlloc fails. */
 SamrenaError samrena__vm_commit(void *addr, uint64_t size) {
+  if (samrena__fault_now())
+    return SAMRENA_ERROR_OUT_OF_MEMORY;
   if (VirtualAlloc(addr, (SIZE_T)size, MEM_COMMIT, PAGE_READWRITE) == NULL)
     return GetLastError() == ERROR_INVALID_ADDRESS ? SAMRENA_ERROR_PLATFORM
                                                    : SAMRENA_ERROR_OUT_OF_MEMORY;
@@ -75,6 +80,8 @@ SamrenaError samrena__vm_commit(void *addr, uint64_t size) {
 }
 
 SamrenaError samrena__vm_decommit(void *addr, uint64_t size) {
+  if (samrena__fault_now())
+    return SAMRENA_ERROR_PLATFORM;
   return VirtualFree(addr, (SIZE_T)size, MEM_DECOMMIT) ? SAMRENA_OK : SAMRENA_ERROR_PLATFORM;
 }
 
@@ -105,6 +112,8 @@ static PrefetchVirtualMemoryFn find_prefetch(void) {
 /* Windows commits explicitly and has no mapping-count limit to save:
  * stable blocks use reserve and commit there. */
 SamrenaError samrena__vm_reserve_touchable(uint64_t size, void **base) {
+  if (samrena__fault_now())
+    return SAMRENA_ERROR_OUT_OF_MEMORY;
   (void)size;
   (void)base;
   return SAMRENA_ERROR_UNSUPPORTED_OPERATION;
@@ -117,6 +126,8 @@ SamrenaError samrena__vm_discard(void *addr, uint64_t size) {
 }
 
 bool samrena__vm_prefetch(void *addr, uint64_t size) {
+  if (samrena__fault_now())
+    return false;
   PrefetchVirtualMemoryFn prefetch = find_prefetch();
   if (prefetch == NULL)
     return false;

@@ -11,6 +11,7 @@
 #include <config.h>
 
 #include "samrena_internal.h"
+#include "fault.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -71,7 +72,7 @@ static void *pool_memory(SamrenaPool *pool, uint64_t size, void **allocation) {
   }
   if (size > SIZE_MAX)
     return samrena__fail_null(SAMRENA_ERROR_OVERFLOW);
-  *allocation = malloc((size_t)size);
+  *allocation = samrena__malloc((size_t)size);
   if (*allocation == NULL)
     return samrena__fail_null(SAMRENA_ERROR_OUT_OF_MEMORY);
   return *allocation;
@@ -170,7 +171,7 @@ SamrenaPool *samrena_pool_create(Samrena *backing, uint64_t slot_size, uint64_t 
     return samrena__fail_null(SAMRENA_ERROR_OVERFLOW);
 
   SamrenaPool *pool = backing != NULL ? samrena_push_aligned(backing, sizeof *pool, SAMRENA__MAX_ALIGN)
-                                       : malloc(sizeof *pool);
+                                       : samrena__malloc(sizeof *pool);
   if (pool == NULL)
     return backing != NULL ? NULL : samrena__fail_null(SAMRENA_ERROR_OUT_OF_MEMORY);
   memset(pool, 0, sizeof *pool);

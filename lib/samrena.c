@@ -4,6 +4,7 @@
 #include <config.h>
 
 #include "samrena_internal.h"
+#include "fault.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -202,7 +203,7 @@ Samrena *samrena_create(const SamrenaConfig *config) {
   if (error != SAMRENA_OK)
     return samrena__fail_null(error);
 
-  Samrena *arena = calloc(1, sizeof *arena);
+  Samrena *arena = samrena__calloc(1, sizeof *arena);
   if (arena == NULL)
     return samrena__fail_null(SAMRENA_ERROR_OUT_OF_MEMORY);
   arena->alignment = settings.alignment;

@@ -10,6 +10,7 @@
 #include <config.h>
 
 #include "samrena_internal.h"
+#include "fault.h"
 
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -80,7 +81,7 @@ static bool grow_mark_stack(Samrena *arena) {
   size_t capacity = arena->mark_capacity ? 2 * arena->mark_capacity : 16;
   if (capacity > UINT32_MAX || capacity > SIZE_MAX / sizeof *arena->marks)
     return false;
-  SamrenaMarkEntry *marks = realloc(arena->marks, capacity * sizeof *marks);
+  SamrenaMarkEntry *marks = samrena__realloc(arena->marks, capacity * sizeof *marks);
   if (marks == NULL)
     return false;
   arena->marks = marks;
@@ -133,7 +134,7 @@ SamrenaError samrena_restore(Samrena *arena, SamrenaMark mark) {
 SamrenaError samrena_on_release(Samrena *arena, void (*fn)(void *data), void *data) {
   if (arena == NULL || fn == NULL)
     return samrena__fail(SAMRENA_ERROR_NULL_POINTER);
-  SamrenaCleanup *cleanup = malloc(sizeof *cleanup);
+  SamrenaCleanup *cleanup = samrena__malloc(sizeof *cleanup);
   if (cleanup == NULL)
     return samrena__fail(SAMRENA_ERROR_OUT_OF_MEMORY);
   cleanup->fn = fn;

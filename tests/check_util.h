@@ -49,6 +49,7 @@ Suite *make_pool_suite(void);
 Suite *make_stable_suite(void);
 Suite *make_threads_suite(void);
 Suite *make_bad_input_suite(void);
+Suite *make_faults_suite(void);
 
 #define MiB (UINT64_C(1) << 20)
 #define KiB (UINT64_C(1) << 10)

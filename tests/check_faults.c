@@ -1,0 +1,150 @@
+/* check_faults.c -- every memory request the library makes, failed in
+ * turn (configure --enable-fault-injection).  For N = 0, 1, 2, ... the Nth
+ * request of a sequence using the whole API fails; the call that made it
+ * must return NULL or an error, and everything after it must work. */
+#include "check_util.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#if SAMRENA_FAULT_INJECTION
+#include "../lib/fault.h"
+
+typedef struct {
+  int failed_calls; /* calls that reported a failure in this run */
+  int bad;          /* broken promises */
+  const char *where;
+} Run;
+
+/* A call failed: it must say so with an allowed code. */
+static void failed(Run *run, const char *what) {
+  SamrenaError error = samrena_last_error();
+  run->failed_calls++;
+  if (error != SAMRENA_ERROR_OUT_OF_MEMORY && error != SAMRENA_ERROR_PLATFORM) {
+    run->bad++;
+    run->where = what;
+  }
+}
+
+#define STEP(run, ok, what) \
+  do { \
+    if (!(ok)) \
+      failed((run), (what)); \
+  } while (0)
+
+static int released;
+static void count_release(void *data) {
+  (void)data;
+  released++;
+}
+
+static void sequence(SamrenaStrategy strategy, Run *run) {
+  SamrenaConfig config = samrena_default_config();
+  config.strategy = strategy;
+  config.flags = SAMRENA_FLAG_QUIET;
+  Samrena *arena = samrena_create(&config);
+  STEP(run, arena != NULL, "create");
+  if (arena == NULL)
+    return;
+  unsigned char *p = samrena_push(arena, 100);
+  STEP(run, p != NULL, "push");
+  if (p != NULL)
+    memset(p, 1, 100);
+  unsigned char *large = samrena_push(arena, 200 * KiB);
+  STEP(run, large != NULL, "push large");
+  if (large != NULL)
+    memset(large, 2, 200 * KiB);
+  unsigned char *zeroed = samrena_push_zero(arena, 1 * MiB);
+  STEP(run, zeroed != NULL && util_all_zero(zeroed, 1 * MiB), "push_zero");
+  STEP(run, samrena_reserve(arena, 4 * MiB) == SAMRENA_OK, "reserve");
+  SamrenaMark mark = samrena_save(arena);
+  STEP(run, mark.opaque[1] != 0, "save");
+  STEP(run, samrena_push(arena, 70 * KiB) != NULL, "push in scope");
+  STEP(run, samrena_on_release(arena, count_release, NULL) == SAMRENA_OK, "on_release");
+  if (mark.opaque[1] != 0 && samrena_restore(arena, mark) != SAMRENA_OK) {
+    run->bad++;
+    run->where = "restore";
+  }
+  STEP(run, samrena_printf(arena, "%s %d", "fault", 42) != NULL, "printf");
+  if (p != NULL)
+    STEP(run, samrena_resize(arena, p, 100, 300 * KiB) != NULL, "resize");
+  SamrenaPool *pool = samrena_pool_create(arena, 48, 8);
+  STEP(run, pool != NULL, "pool_create");
+  for (int i = 0; pool != NULL && i < 3000; i++) {
+    void *slot = samrena_pool_alloc(pool);
+    STEP(run, slot != NULL, "pool_alloc");
+    if (slot != NULL && i % 3 == 0)
+      samrena_pool_free(pool, slot);
+  }
+  unsigned char *stable = samrena_vmem_realloc(NULL, 100);
+  STEP(run, stable != NULL, "vmem_realloc new");
+  if (stable != NULL) {
+    unsigned char *grown = samrena_vmem_realloc(stable, 10 * MiB);
+    STEP(run, grown == stable || grown == NULL, "vmem_realloc moved");
+    STEP(run, grown != NULL, "vmem_realloc grow");
+    if (grown != NULL)
+      memset(stable, 3, 10 * MiB);
+    STEP(run, samrena_vmem_realloc(stable, 1000) == stable, "vmem_realloc shrink");
+    samrena_vmem_realloc(stable, 0);
+  }
+  STEP(run, samrena_trim(arena, 0) == SAMRENA_OK, "trim");
+  /* Nothing counted as committed that was not: a virtual arena's whole
+   * capacity can be pushed and written without a new commit. */
+  if (samrena_strategy(arena) == SAMRENA_STRATEGY_VIRTUAL) {
+    uint64_t room = samrena_capacity(arena) - samrena_allocated(arena);
+    if (room > 0) {
+      unsigned char *rest = samrena_push_aligned(arena, room, 1);
+      STEP(run, rest != NULL, "push the committed rest");
+      if (rest != NULL)
+        memset(rest, 4, (size_t)room);
+    }
+  }
+  samrena_reset(arena);
+  /* Once failures stop, a small push works. */
+  samrena_fault_inject_after(-1);
+  unsigned char *after = samrena_push(arena, 64);
+  if (after == NULL) {
+    run->bad++;
+    run->where = "push after the failure";
+  } else {
+    memset(after, 5, 64);
+  }
+  samrena_destroy(arena);
+}
+
+START_TEST(test_every_failure_point) {
+  SamrenaStrategy strategy = util_strategies[_i];
+  int points = 0;
+  for (int64_t n = 0; n < 100000; n++) {
+    uint64_t before = samrena_fault_injected();
+    samrena_fault_inject_after(n);
+    Run run = {0, 0, NULL};
+    sequence(strategy, &run);
+    samrena_fault_inject_after(-1);
+    bool injected = samrena_fault_injected() > before;
+    ck_assert_msg(run.bad == 0, "%s, failure %d: broken promise at %s", samrena_strategy_name(strategy),
+                  (int)n, run.where ? run.where : "?");
+    /* One request failed, so at most the call that made it reports a
+     * failure (a fallback or a hint may hide it entirely). */
+    ck_assert_msg(run.failed_calls <= 1, "%s, failure %d: %d calls failed",
+                  samrena_strategy_name(strategy), (int)n, run.failed_calls);
+    if (!injected)
+      break;
+    points++;
+  }
+  ck_assert_int_gt(points, 10);
+  printf("faults: %d failure points injected on %s\n", points, samrena_strategy_name(strategy));
+}
+END_TEST
+#endif
+
+Suite *make_faults_suite(void) {
+  Suite *suite = suite_create("injected failures");
+#if SAMRENA_FAULT_INJECTION
+  TCase *tc = tcase_create("sweep");
+  tcase_set_timeout(tc, 300);
+  tcase_add_loop_test(tc, test_every_failure_point, 0, util_strategy_count);
+  suite_add_tcase(suite, tc);
+#endif
+  return suite;
+}
