@@ -11,6 +11,7 @@
 #if defined(HAVE_FORK) && defined(HAVE_SETRLIMIT)
 #undef CAN_FORK_WITH_RLIMIT
 #include <sys/resource.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #define CAN_FORK_WITH_RLIMIT 1
@@ -43,6 +44,13 @@ static SamrenaStats stats_of(Samrena *arena) {
   SamrenaStats stats;
   ck_assert_int_eq(samrena_stats(arena, &stats), SAMRENA_OK);
   return stats;
+}
+
+/* The start of the reservation of an arena that may have pushed (it is
+ * reset to find it). */
+static unsigned char *base_of_reserved(Samrena *arena) {
+  samrena_reset(arena);
+  return samrena_push(arena, 0);
 }
 
 /* The start of the reservation: an empty arena's cursor. */
@@ -402,6 +410,31 @@ static int under_rlimit_as(void) {
   return 0;
 }
 
+/* The uncommitted rest of a reservation is inaccessible: a write one byte
+ * past the committed region faults, so an overrun is caught there. */
+START_TEST(test_write_past_commit_faults) {
+  Samrena *arena = virtual_arena(0);
+  unsigned char *data = samrena_push(arena, 100 * KiB);
+  memset(data, 1, 100 * KiB);
+  SamrenaStats stats;
+  samrena_stats(arena, &stats);
+  volatile unsigned char *past = base_of_reserved(arena) + stats.committed;
+  fflush(NULL);
+  pid_t child = fork();
+  ck_assert_int_ge(child, 0);
+  if (child == 0) {
+    past[-1] = 7; /* the last committed byte: fine */
+    past[0] = 7;  /* one past: must fault */
+    _exit(0);
+  }
+  int status;
+  ck_assert_int_eq(waitpid(child, &status, 0), child);
+  ck_assert_msg(WIFSIGNALED(status) && (WTERMSIG(status) == SIGSEGV || WTERMSIG(status) == SIGBUS),
+                "a write past the commit did not fault (status %d)", status);
+  samrena_destroy(arena);
+}
+END_TEST
+
 START_TEST(test_rlimit_as_failures_are_clean) {
   fflush(NULL);
   pid_t child = fork();
@@ -439,6 +472,7 @@ Suite *make_virtual_suite(void) {
 #if CAN_FORK_WITH_RLIMIT && !UNDER_ASAN
   /* POSIX only: needs fork and setrlimit. */
   tcase_add_test(tc, test_rlimit_as_failures_are_clean);
+  tcase_add_test(tc, test_write_past_commit_faults);
 #endif
   suite_add_tcase(suite, tc);
   return suite;
