@@ -46,13 +46,6 @@ static SamrenaStats stats_of(Samrena *arena) {
   return stats;
 }
 
-/* The start of the reservation of an arena that may have pushed (it is
- * reset to find it). */
-static unsigned char *base_of_reserved(Samrena *arena) {
-  samrena_reset(arena);
-  return samrena_push(arena, 0);
-}
-
 /* The start of the reservation: an empty arena's cursor. */
 static unsigned char *base_of(Samrena *arena) {
   ck_assert_uint_eq(samrena_allocated(arena), 0);
@@ -408,6 +401,13 @@ static int under_rlimit_as(void) {
   if (samrena_vmem_reserve(&vm, 1024 * MiB) || samrena_last_error() != SAMRENA_ERROR_OUT_OF_MEMORY)
     return 8;
   return 0;
+}
+
+/* The start of the reservation of an arena that may have pushed (it is
+ * reset to find it). */
+static unsigned char *base_of_reserved(Samrena *arena) {
+  samrena_reset(arena);
+  return samrena_push(arena, 0);
 }
 
 /* The uncommitted rest of a reservation is inaccessible: a write one byte
