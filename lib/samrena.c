@@ -317,6 +317,7 @@ void *samrena_push_with_reserve(Samrena *arena, uint64_t size) {
 static void *resize_last_in_place(Samrena *arena, unsigned char *ptr, uint64_t old_size,
                                   uint64_t new_size) {
   if (new_size <= old_size) {
+    samrena__note_peak(arena); /* the shrink lowers allocated, not the peak */
     arena->ops->rewind(arena, ptr + new_size);
     uint64_t freed = old_size - new_size;
     arena->fast.requested -= freed < arena->fast.requested ? freed : arena->fast.requested;
