@@ -1,0 +1,87 @@
+/* bench.h -- what the bench driver (bench.c) and the runner (runner.c) share.
+ *
+ * The driver starts one process per contender and workload (per run, for
+ * the workloads that need fresh memory) and reads the runner's samples
+ * from a pipe.  See bench/README for the method.
+ */
+#ifndef SAMRENA_BENCH_H
+#define SAMRENA_BENCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Which program a contender runs in.  jemalloc and mimalloc replace malloc
+ * in any process that links them, so each has a program of its own, and
+ * bench/bench keeps the C library's malloc. */
+#define BENCH_VARIANT_MAIN 0
+#define BENCH_VARIANT_JEMALLOC 1
+#define BENCH_VARIANT_MIMALLOC 2
+#ifndef BENCH_VARIANT
+#define BENCH_VARIANT BENCH_VARIANT_MAIN
+#endif
+
+typedef enum {
+  BENCH_SMALL,
+  BENCH_MIXED,
+  BENCH_FILL,
+  BENCH_ZEROED_FRESH,
+  BENCH_ZEROED_REUSED,
+  BENCH_GROW,
+  BENCH_RSS,
+  BENCH_LIFECYCLE,
+  BENCH_WORKLOAD_COUNT
+} BenchWorkload;
+
+#define BENCH_ALL_WORKLOADS ((1u << BENCH_WORKLOAD_COUNT) - 1u)
+#define BENCH_ONLY(w) (1u << (w))
+
+/* Fixed shapes of the workloads. */
+#define BENCH_SMALL_SIZE 32u      /* small: bytes per allocation */
+#define BENCH_MIXED_MIN 8u        /* mixed: sizes from 8 ... */
+#define BENCH_MIXED_MAX 512u      /* ... to 512 bytes, uniform */
+#define BENCH_MIXED_ALIGN 16u     /* mixed: alignment asked for */
+#define BENCH_BLOCK (64u * 1024u) /* fill, zeroed: bytes per allocation */
+#define BENCH_TOUCH_STRIDE 4096u  /* zeroed: one write per this many bytes */
+#define BENCH_GROW_START 64u      /* grow: first size, doubled up to bytes */
+#define BENCH_RSS_SIZE 24u        /* rss: object size ... */
+#define BENCH_RSS_ALIGN 8u        /* ... and its alignment (three pointers) */
+#define BENCH_LIFE_PUSHES 16u     /* lifecycle: pushes per arena ... */
+#define BENCH_LIFE_SIZE 64u       /* ... of this many bytes */
+
+/* The size of one run, from the driver's command line. */
+typedef struct {
+  uint64_t count; /* small, mixed, rss: allocations; lifecycle: cycles */
+  uint64_t bytes; /* fill, zeroed: bytes allocated; grow: final size */
+  uint64_t cycle; /* small, mixed: allocations between resets */
+} BenchParams;
+
+/* One timed run. */
+typedef struct {
+  double seconds; /* the timed part */
+  double extra;   /* grow: times the pointer moved; rss: resident bytes per object */
+} BenchSample;
+
+typedef bool (*BenchRunFn)(const BenchParams *params, BenchSample *sample);
+
+typedef struct {
+  const char *name;
+  const char *what;    /* one line: the calls measured */
+  int variant;         /* BENCH_VARIANT_* of the program that runs it */
+  bool configured;     /* configure found what it needs */
+  unsigned workloads;  /* BENCH_ONLY() mask of the workloads it runs */
+} BenchContender;
+
+/* Every contender this configuration knows, the inline bump first. */
+extern const BenchContender bench_contenders[];
+extern const size_t bench_contender_count;
+
+/* The runner's entry: argv holds "--child NAME WORKLOAD" and the sizes.
+ * Prints "version TEXT" and one "sample SECONDS EXTRA" line per timed run
+ * to stdout; returns the process exit status. */
+int bench_child_main(int argc, char **argv);
+
+/* The workload's command-line name, or NULL. */
+const char *bench_workload_name(BenchWorkload workload);
+
+#endif /* SAMRENA_BENCH_H */
