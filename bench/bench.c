@@ -69,7 +69,7 @@ typedef struct {
  * allocations, about 2.7 MB, near small's 3.2 MB: with 100 k (27 MB) the
  * caches take several cycles to settle and a short run measures that. */
 static const Sizes default_sizes = {
-    UINT64_C(1000000), UINT64_C(200000), UINT64_C(100000), UINT64_C(10000),
+    UINT64_C(1000000), UINT64_C(100000), UINT64_C(100000), UINT64_C(10000),
     UINT64_C(16) << 20, UINT64_C(8) << 20, UINT64_C(8) << 20,
     UINT64_C(250000), UINT64_C(100000), UINT64_C(1000000)};
 static const Sizes full_sizes = {
@@ -774,7 +774,7 @@ static void usage(FILE *f, const char *argv0) {
           "  --list             the contenders and workloads, then exit\n"
           "  --help             this text\n"
           "\n"
-          "Default sizes (under a minute): small 1 M x 32 B, reset every 100 k; mixed 200 k,\n"
+          "Default sizes (under a minute): small 1 M x 32 B, reset every 100 k; mixed 100 k,\n"
           "reset every 10 k; fill 16 MiB; zeroed 8 MiB; grow to 8 MiB; rss 250 k x 24 B;\n"
           "lifecycle 100 k; callgrind 1 M.  --full: small and mixed 10 M, fill 1 GiB,\n"
           "zeroed 512 MiB, grow to 64 MiB, rss 10 M, lifecycle 1 M, callgrind 10 M.\n",

@@ -21,7 +21,7 @@
 /* Commit step when commit_size is 0.  Each step is one mprotect call;
  * committed memory is charged against the commit limit, so the step also
  * bounds how far a push commits ahead of its need.  bench/commit_step
- * (`make bench`) filling 256 MiB: 4 and 16 KiB steps cost 20-25% more than
+ * (`make bench-commit-step`) filling 256 MiB: 4 and 16 KiB steps cost 20-25% more than
  * 64 KiB; 64 KiB to 2 MiB are alike, page faults dominate.  256 KiB makes
  * a quarter of the mprotect calls of 64 KiB at an eighth of the 2 MiB cap. */
 #define VIRTUAL_DEFAULT_COMMIT_STEP (UINT64_C(256) << 10)

@@ -215,8 +215,10 @@ START_TEST(test_exhaustion_is_clean) {
 END_TEST
 
 START_TEST(test_commit_steps) {
+  /* A reservation size of its own: a reused one may come with a commit. */
   SamrenaConfig config = samrena_default_config();
   config.strategy = SAMRENA_STRATEGY_VIRTUAL;
+  config.max_reserve = 96 * MiB;
   config.commit_size = 1 * MiB;
   Samrena *arena = util_arena_config(config);
   ck_assert_ptr_nonnull(samrena_push(arena, SAMRENA_DEFAULT_PAGE_SIZE + 1));
