@@ -17,12 +17,6 @@ static Samrena *chained_arena(uint64_t initial_pages, uint64_t growth_pages) {
   return util_arena_config(config);
 }
 
-static SamrenaStats stats_of(Samrena *arena) {
-  SamrenaStats stats;
-  ck_assert_int_eq(samrena_stats(arena, &stats), SAMRENA_OK);
-  return stats;
-}
-
 START_TEST(test_growth_pages_per_block) {
   Samrena *arena = chained_arena(1, 3);
   ck_assert_uint_eq(samrena_capacity(arena), PAGE);
@@ -32,7 +26,7 @@ START_TEST(test_growth_pages_per_block) {
   unsigned char *second = samrena_push(arena, 8);
   ck_assert_ptr_nonnull(second);
   ck_assert_uint_eq(samrena_capacity(arena), PAGE + 3 * PAGE);
-  ck_assert_uint_eq(stats_of(arena).blocks, 2);
+  ck_assert_uint_eq(util_stats(arena).blocks, 2);
   samrena_destroy(arena);
 }
 END_TEST
@@ -45,7 +39,7 @@ START_TEST(test_big_push_gets_own_block) {
   ck_assert(a != NULL && big != NULL && b != NULL);
   /* The current block stayed current: b follows a. */
   ck_assert_ptr_eq(b, a + 64);
-  SamrenaStats stats = stats_of(arena);
+  SamrenaStats stats = util_stats(arena);
   ck_assert_uint_eq(stats.blocks, 2);
   ck_assert_uint_eq(stats.allocated, 64 + 3 * PAGE + 64);
   ck_assert_uint_eq(stats.wasted, 0);
@@ -58,7 +52,7 @@ START_TEST(test_block_tail_is_wasted) {
   Samrena *arena = chained_arena(1, 1);
   ck_assert_ptr_nonnull(samrena_push(arena, PAGE - 100));
   ck_assert_ptr_nonnull(samrena_push(arena, 200)); /* does not fit: next block */
-  SamrenaStats stats = stats_of(arena);
+  SamrenaStats stats = util_stats(arena);
   ck_assert_uint_eq(stats.blocks, 2);
   ck_assert_uint_eq(stats.allocated, PAGE - 100 + 200);
   ck_assert_uint_eq(stats.wasted, 100);
@@ -74,12 +68,12 @@ START_TEST(test_reset_reuses_blocks) {
   for (int i = 0; i < 40; i++)
     ck_assert_ptr_nonnull(first[i] = samrena_push(arena, 1000));
   ck_assert_ptr_nonnull(samrena_push(arena, 5 * PAGE));
-  SamrenaStats before = stats_of(arena);
+  SamrenaStats before = util_stats(arena);
   samrena_reset(arena);
   for (int i = 0; i < 40; i++)
     ck_assert_ptr_eq(samrena_push(arena, 1000), first[i]);
   ck_assert_ptr_nonnull(samrena_push(arena, 5 * PAGE));
-  SamrenaStats after = stats_of(arena);
+  SamrenaStats after = util_stats(arena);
   ck_assert_uint_eq(after.blocks, before.blocks);
   ck_assert_uint_eq(after.committed, before.committed);
   samrena_destroy(arena);
@@ -89,12 +83,12 @@ END_TEST
 START_TEST(test_reserve_preallocates) {
   Samrena *arena = chained_arena(1, 1);
   ck_assert_int_eq(samrena_reserve(arena, 100 * PAGE), SAMRENA_OK);
-  SamrenaStats reserved = stats_of(arena);
+  SamrenaStats reserved = util_stats(arena);
   ck_assert_uint_eq(reserved.blocks, 2);
   ck_assert_uint_ge(reserved.capacity, 100 * PAGE);
   for (int i = 0; i < 98; i++)
     ck_assert_ptr_nonnull(samrena_push(arena, PAGE));
-  SamrenaStats used = stats_of(arena);
+  SamrenaStats used = util_stats(arena);
   ck_assert_uint_eq(used.blocks, reserved.blocks);
   ck_assert_uint_eq(used.committed, reserved.committed);
   samrena_destroy(arena);
@@ -106,15 +100,15 @@ START_TEST(test_trim_frees_spare_blocks) {
   for (int i = 0; i < 50; i++)
     ck_assert_ptr_nonnull(samrena_push(arena, PAGE));
   ck_assert_ptr_nonnull(samrena_push(arena, 10 * PAGE));
-  ck_assert_uint_eq(stats_of(arena).blocks, 51);
+  ck_assert_uint_eq(util_stats(arena).blocks, 51);
   samrena_reset(arena);
   ck_assert_int_eq(samrena_trim(arena, 5 * PAGE), SAMRENA_OK);
-  SamrenaStats trimmed = stats_of(arena);
+  SamrenaStats trimmed = util_stats(arena);
   ck_assert_uint_ge(trimmed.capacity, 5 * PAGE);
   ck_assert_uint_lt(trimmed.capacity, 6 * PAGE);
   ck_assert_uint_eq(trimmed.blocks, 5);
   ck_assert_int_eq(samrena_trim(arena, 0), SAMRENA_OK);
-  ck_assert_uint_eq(stats_of(arena).blocks, 1);
+  ck_assert_uint_eq(util_stats(arena).blocks, 1);
   ck_assert_uint_eq(samrena_capacity(arena), PAGE);
   samrena_destroy(arena);
 }

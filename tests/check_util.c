@@ -43,6 +43,12 @@ Samrena *util_arena(SamrenaStrategy strategy, uint64_t initial_pages) {
   return util_arena_config(config);
 }
 
+SamrenaStats util_stats(Samrena *arena) {
+  SamrenaStats stats;
+  ck_assert_int_eq(samrena_stats(arena, &stats), SAMRENA_OK);
+  return stats;
+}
+
 static unsigned char pattern_byte(uint64_t tag, uint64_t i) {
   return (unsigned char)((tag * 131u + i * 7u + (i >> 8)) & 0xffu);
 }

@@ -23,6 +23,9 @@ void util_init_strategies(void);
 Samrena *util_arena(SamrenaStrategy strategy, uint64_t initial_pages);
 Samrena *util_arena_config(SamrenaConfig config);
 
+/* The arena's statistics; fails the test if samrena_stats does. */
+SamrenaStats util_stats(Samrena *arena);
+
 /* A deterministic byte pattern for allocation number `tag`. */
 void util_fill(void *ptr, uint64_t size, uint64_t tag);
 bool util_check(const void *ptr, uint64_t size, uint64_t tag);

@@ -40,12 +40,6 @@ static Samrena *virtual_arena(uint64_t max_reserve) {
   return util_arena_config(config);
 }
 
-static SamrenaStats stats_of(Samrena *arena) {
-  SamrenaStats stats;
-  ck_assert_int_eq(samrena_stats(arena, &stats), SAMRENA_OK);
-  return stats;
-}
-
 /* The start of the reservation: an empty arena's cursor. */
 static unsigned char *base_of(Samrena *arena) {
   ck_assert_uint_eq(samrena_allocated(arena), 0);
@@ -53,7 +47,7 @@ static unsigned char *base_of(Samrena *arena) {
 }
 
 static int64_t resident_in(Samrena *arena, unsigned char *base) {
-  return util_resident_bytes(base, stats_of(arena).reserved);
+  return util_resident_bytes(base, util_stats(arena).reserved);
 }
 
 #define COMMIT_STEP_LIMIT (2 * MiB)
@@ -61,7 +55,7 @@ static int64_t resident_in(Samrena *arena, unsigned char *base) {
 START_TEST(test_lazy_commit_measured) {
   Samrena *arena = virtual_arena(0);
   unsigned char *base = base_of(arena);
-  SamrenaStats stats = stats_of(arena);
+  SamrenaStats stats = util_stats(arena);
   ck_assert_uint_eq(stats.reserved, UINTPTR_MAX > UINT32_MAX ? 2048 * MiB : 256 * MiB);
   if (resident_in(arena, base) < 0) {
     fprintf(stderr, "virtual: resident memory cannot be measured here; not checked\n");
@@ -77,7 +71,7 @@ START_TEST(test_lazy_commit_measured) {
   int64_t resident = resident_in(arena, base);
   ck_assert_int_ge(resident, (int64_t)(1 * MiB));
   ck_assert_int_le(resident - before, (int64_t)(1 * MiB + COMMIT_STEP_LIMIT));
-  stats = stats_of(arena);
+  stats = util_stats(arena);
   ck_assert_uint_le(stats.committed, 1 * MiB + COMMIT_STEP_LIMIT);
   samrena_destroy(arena);
 }
@@ -106,7 +100,7 @@ START_TEST(test_reserve_prefetches_and_trim_gives_back) {
     return;
   }
   ck_assert_int_eq(samrena_reserve(arena, 64 * MiB), SAMRENA_OK);
-  ck_assert_uint_ge(stats_of(arena).committed, 64 * MiB);
+  ck_assert_uint_ge(util_stats(arena).committed, 64 * MiB);
   if (kernel_populates())
     ck_assert_int_ge(resident_in(arena, base), (int64_t)(63 * MiB));
   else
@@ -119,13 +113,13 @@ START_TEST(test_reserve_prefetches_and_trim_gives_back) {
 
   /* Trim keeps what is allocated... */
   ck_assert_int_eq(samrena_trim(arena, 0), SAMRENA_OK);
-  ck_assert_uint_eq(stats_of(arena).committed, 32 * MiB);
+  ck_assert_uint_eq(util_stats(arena).committed, 32 * MiB);
   ck_assert_int_le(resident_in(arena, base), (int64_t)(32 * MiB));
   ck_assert(data[32 * MiB - 1] == 1);
   /* ...and after a reset gives everything back. */
   samrena_reset(arena);
   ck_assert_int_eq(samrena_trim(arena, 0), SAMRENA_OK);
-  ck_assert_uint_eq(stats_of(arena).committed, 0);
+  ck_assert_uint_eq(util_stats(arena).committed, 0);
   ck_assert_int_le(resident_in(arena, base), (int64_t)util_page_size());
   /* Memory comes back on demand, zeroed. */
   unsigned char *again = samrena_push_zero(arena, 4 * MiB);
@@ -141,7 +135,7 @@ START_TEST(test_trim_keep_rounds_to_page) {
   ck_assert_ptr_nonnull(samrena_push(arena, 100));
   ck_assert_int_eq(samrena_trim(arena, 1 * MiB + 1), SAMRENA_OK);
   uint64_t page = util_page_size();
-  ck_assert_uint_eq(stats_of(arena).committed, (1 * MiB + 1 + page - 1) / page * page);
+  ck_assert_uint_eq(util_stats(arena).committed, (1 * MiB + 1 + page - 1) / page * page);
   samrena_destroy(arena);
 }
 END_TEST
@@ -183,7 +177,7 @@ START_TEST(test_contiguous_pushes) {
     util_fill(ptrs[i], sizes[i], (uint64_t)i);
     expected = ptrs[i] + (sizes[i] + alignment - 1) / alignment * alignment;
   }
-  ck_assert_uint_gt(stats_of(arena).committed, 10 * 256 * KiB); /* crossed many steps */
+  ck_assert_uint_gt(util_stats(arena).committed, 10 * 256 * KiB); /* crossed many steps */
   for (int i = 0; i < COUNT; i++)
     ck_assert(util_check(ptrs[i], sizes[i], (uint64_t)i));
   free(ptrs);
@@ -194,7 +188,7 @@ END_TEST
 
 START_TEST(test_exhaustion_is_clean) {
   Samrena *arena = virtual_arena(1 * MiB);
-  SamrenaStats stats = stats_of(arena);
+  SamrenaStats stats = util_stats(arena);
   ck_assert_uint_eq(stats.reserved, 1 * MiB);
   uint64_t pushed = 0;
   while (samrena_push(arena, 3000) != NULL)
@@ -222,15 +216,15 @@ START_TEST(test_commit_steps) {
   config.commit_size = 1 * MiB;
   Samrena *arena = util_arena_config(config);
   ck_assert_ptr_nonnull(samrena_push(arena, SAMRENA_DEFAULT_PAGE_SIZE + 1));
-  ck_assert_uint_eq(stats_of(arena).committed, 1 * MiB);
+  ck_assert_uint_eq(util_stats(arena).committed, 1 * MiB);
   ck_assert_ptr_nonnull(samrena_push(arena, 1 * MiB));
-  ck_assert_uint_eq(stats_of(arena).committed, 2 * MiB);
+  ck_assert_uint_eq(util_stats(arena).committed, 2 * MiB);
   samrena_destroy(arena);
 
   /* The default step stays lazy: at most 2 MiB beyond the need. */
   arena = virtual_arena(0);
   ck_assert_ptr_nonnull(samrena_push(arena, SAMRENA_DEFAULT_PAGE_SIZE + 1));
-  ck_assert_uint_le(stats_of(arena).committed, SAMRENA_DEFAULT_PAGE_SIZE + 1 + COMMIT_STEP_LIMIT);
+  ck_assert_uint_le(util_stats(arena).committed, SAMRENA_DEFAULT_PAGE_SIZE + 1 + COMMIT_STEP_LIMIT);
   samrena_destroy(arena);
 
   config.commit_size = UINT64_MAX;
