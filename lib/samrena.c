@@ -206,7 +206,6 @@ Samrena *samrena_create(const SamrenaConfig *config) {
   Samrena *arena = samrena__calloc(1, sizeof *arena);
   if (arena == NULL)
     return samrena__fail_null(SAMRENA_ERROR_OUT_OF_MEMORY);
-  arena->alignment = settings.alignment;
   arena->fast.alignment_mask = (uintptr_t)(settings.alignment - 1);
   arena->flags = settings.flags;
   arena->serial = samrena__next_serial();
@@ -274,7 +273,7 @@ static void *push_checked(Samrena *arena, uint64_t size, uint64_t alignment) {
 void *(samrena_push)(Samrena *arena, uint64_t size) {
   if (arena == NULL)
     return samrena__fail_null(SAMRENA_ERROR_NULL_POINTER);
-  return push_checked(arena, size, arena->alignment);
+  return push_checked(arena, size, (uint64_t)arena->fast.alignment_mask + 1);
 }
 
 void *(samrena_push_aligned)(Samrena *arena, uint64_t size, uint64_t alignment) {

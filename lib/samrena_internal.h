@@ -67,7 +67,6 @@ struct Samrena {
    * poisoning (poison.h), when fast.limit is held at the cursor so that
    * every push comes through the library, which unpoisons what it hands out. */
   unsigned char *limit;
-  uint64_t alignment; /* default push alignment */
 
   const SamrenaOps *ops;
   void *adapter; /* the adapter's own state */
