@@ -195,10 +195,11 @@ static void *virtual_push_slow(Samrena *arena, uint64_t size, uint64_t alignment
 static void virtual_zero(Samrena *arena, void *ptr, uint64_t size) {
   Virtual *virt = state_of(arena);
   uint64_t offset = (uint64_t)((unsigned char *)ptr - base_of(virt));
-  if (offset >= virt->dirty_end)
-    return;
-  uint64_t dirty = virt->dirty_end - offset;
-  memset(ptr, 0, (size_t)(size < dirty ? size : dirty));
+  uint64_t dirty = offset < virt->dirty_end ? virt->dirty_end - offset : 0;
+  if (dirty > size)
+    dirty = size;
+  memset(ptr, 0, (size_t)dirty);
+  SAMRENA__DEFINED((unsigned char *)ptr + dirty, size - dirty);
 }
 
 static uint64_t virtual_allocated(const Samrena *arena) {

@@ -53,7 +53,7 @@ static uint64_t block_overhead(const SamrenaPool *pool) {
  * library reads and writes through these. */
 static void *next_free(void *slot) {
   void *next;
-  SAMRENA__UNPOISON(slot, sizeof next);
+  SAMRENA__DEFINED(slot, sizeof next); /* memcheck forgot link_free wrote it */
   memcpy(&next, slot, sizeof next);
   SAMRENA__POISON(slot, sizeof next);
   return next;

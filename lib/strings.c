@@ -44,6 +44,7 @@ char *samrena_printf(Samrena *arena, const char *format, ...) {
   va_end(args);
   if (length >= 0 && (size_t)length < window) {
     char *text = samrena_push_aligned(arena, (uint64_t)length + 1, 1);
+    SAMRENA__DEFINED(text, (size_t)length + 1); /* the push forgot what vsnprintf wrote */
     SAMRENA__POISON(arena->fast.cursor, window - ((size_t)length + 1));
     return text;
   }

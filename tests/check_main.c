@@ -7,6 +7,7 @@
 
 int main(void) {
   util_init_strategies();
+  util_adjust_for_valgrind(); /* before the suites create their test cases */
   printf("libsamrena %s: testing strategies:", samrena_version());
   for (int i = 0; i < util_strategy_count; i++)
     printf(" %s", samrena_strategy_name(util_strategies[i]));

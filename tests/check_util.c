@@ -11,6 +11,9 @@
 #ifdef HAVE_UNISTD_H
 #include <unistd.h>
 #endif
+#ifdef HAVE_VALGRIND_VALGRIND_H
+#include <valgrind/valgrind.h>
+#endif
 #ifdef _WIN32
 #define PSAPI_VERSION 2 /* QueryWorkingSetEx from kernel32, no psapi.dll */
 #include <windows.h>
@@ -93,6 +96,29 @@ uint64_t util_page_size(void) {
   return (uint64_t)sysconf(_SC_PAGESIZE);
 #else
   return 4096;
+#endif
+}
+
+bool util_under_valgrind(void) {
+#ifdef HAVE_VALGRIND_VALGRIND_H
+  return RUNNING_ON_VALGRIND != 0;
+#else
+  return false;
+#endif
+}
+
+/* Check reads CK_TIMEOUT_MULTIPLIER when each test case is created; the
+ * user's own setting wins. */
+void util_adjust_for_valgrind(void) {
+#ifdef HAVE_VALGRIND_VALGRIND_H
+  if (util_under_valgrind())
+    setenv("CK_TIMEOUT_MULTIPLIER", "10", 0);
+#endif
+}
+
+void util_expect_crash(void) {
+#ifdef HAVE_VALGRIND_VALGRIND_H
+  VALGRIND_DISABLE_ERROR_REPORTING;
 #endif
 }
 

@@ -41,6 +41,17 @@ int64_t util_resident_bytes(const void *addr, uint64_t size);
 /* The OS page size. */
 uint64_t util_page_size(void);
 
+/* Whether the suite runs under Valgrind (`make check-valgrind`).  Tests
+ * that need more address space than Valgrind manages shrink under it. */
+bool util_under_valgrind(void);
+
+/* Under Valgrind: gives the Check timeouts room for the slowdown. */
+void util_adjust_for_valgrind(void);
+
+/* Called in a forked child about to crash on purpose: Valgrind is not to
+ * report the crash or what the child leaves behind. */
+void util_expect_crash(void);
+
 Suite *make_api_suite(void);
 Suite *make_push_suite(void);
 Suite *make_chained_suite(void);

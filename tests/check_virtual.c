@@ -406,10 +406,16 @@ static unsigned char *base_of_reserved(Samrena *arena) {
   return samrena_push(arena, 0);
 }
 
+/* Where memcheck's leak check, run when the crashing child dies, finds
+ * the arena the child inherited. */
+static Samrena *volatile crashing_arena;
+
 /* The uncommitted rest of a reservation is inaccessible: a write one byte
  * past the committed region faults, so an overrun is caught there. */
+
 START_TEST(test_write_past_commit_faults) {
   Samrena *arena = virtual_arena(0);
+  crashing_arena = arena;
   unsigned char *data = samrena_push(arena, 100 * KiB);
   memset(data, 1, 100 * KiB);
   SamrenaStats stats;
@@ -419,6 +425,7 @@ START_TEST(test_write_past_commit_faults) {
   pid_t child = fork();
   ck_assert_int_ge(child, 0);
   if (child == 0) {
+    util_expect_crash();
     past[-1] = 7; /* the last committed byte: fine */
     past[0] = 7;  /* one past: must fault */
     _exit(0);

@@ -9,7 +9,9 @@ case $tool in
   asan) run() { "$probe" "$@"; }; report='use-after-poison' ;;
   valgrind)
     command -v valgrind >/dev/null 2>&1 || { echo "SKIP: valgrind not installed"; exit 77; }
-    run() { valgrind -q --error-exitcode=3 "$probe" "$@"; }; report='Invalid read' ;;
+    # The probe may be libtool's wrapper script: run the real program.
+    run() { "${top_builddir:-.}/libtool" --mode=execute valgrind -q --error-exitcode=3 \
+              "$probe" "$@"; }; report='Invalid read' ;;
   *) echo "SKIP: built without AddressSanitizer or --with-valgrind: nothing poisons"; exit 77 ;;
 esac
 status=0

@@ -5,7 +5,12 @@
 srcdir="${top_srcdir:-.}/tests/fuzz"
 status=0
 # SAMRENA_TEST_RUNNER is wine in a Windows cross build, which ends lines with CR LF.
-out=$($SAMRENA_TEST_RUNNER "${top_builddir:-.}/tests/fuzz/replay${EXEEXT:-}" \
+# Under `make check-valgrind` (VALGRIND set) the replay runs under memcheck too.
+runner=$SAMRENA_TEST_RUNNER
+if [ -n "${VALGRIND:-}" ] && [ -z "$runner" ]; then
+  runner="${top_builddir:-.}/libtool --mode=execute $VALGRIND -q --error-exitcode=1 --leak-check=full"
+fi
+out=$($runner "${top_builddir:-.}/tests/fuzz/replay${EXEEXT:-}" \
   "$srcdir/corpus" "$srcdir/regressions" 2>&1) || status=$?
 printf '%s\n' "$out" | tr -d '\r'
 exit $status
