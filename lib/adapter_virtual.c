@@ -1,7 +1,8 @@
 /* adapter_virtual.c -- the virtual memory adapter: one contiguous
  * reservation of max_reserve bytes, committed in commit_size steps as the
- * cursor crosses them.  Pushes are contiguous and never move; growth is an
- * mprotect, never a copy.  Built on SamrenaVmem; no OS call is made here.
+ * cursor crosses them (or, for Windows large pages, committed whole at
+ * creation).  Pushes are contiguous and never move; growth is an mprotect,
+ * never a copy.  Built on SamrenaVmem; no OS call is made here.
  */
 #include <config.h>
 
@@ -44,6 +45,7 @@ typedef struct {
   uint64_t dirty_end;   /* offset below which memory may hold old data */
   bool huge_allowed;    /* may ask for huge pages past the threshold */
   bool huge_advised;    /* asked: past the threshold, or all of it with the flag */
+  bool large_pages;     /* committed whole on large pages: never decommitted or cached */
 } Virtual;
 
 static Virtual *state_of(const Samrena *arena) {
@@ -104,11 +106,31 @@ static SamrenaError commit_poisoned(Virtual *virt, uint64_t target) {
   return error;
 }
 
+/* Large pages (Windows: samrena__vm_reserve_large_pages) cannot be
+ * committed lazily: the whole range is committed, and locked in RAM, when
+ * it is reserved.  So they are tried only when the caller asked for huge
+ * pages and also set max_reserve, choosing how much RAM the arena may pin;
+ * the default reservation (2 GiB) would pin far too much.  When they cannot
+ * be had the arena silently gets the normal lazy reservation. */
+static bool reserve_large_pages(Virtual *virt, const SamrenaSettings *settings) {
+  if ((settings->flags & SAMRENA_FLAG_HUGE_PAGES) == 0 || settings->max_reserve == 0)
+    return false;
+  void *base;
+  uint64_t reserved;
+  if (samrena__vm_reserve_large_pages(settings->max_reserve, &base, &reserved) != SAMRENA_OK)
+    return false;
+  virt->vm.base = base;
+  virt->vm.reserved = reserved;
+  virt->vm.committed = reserved; /* fresh, so dirty_end stays 0 */
+  virt->large_pages = true;
+  return true;
+}
+
 static void release_range(Virtual *virt) {
   /* Shadow memory outlives a mapping: the next owner of these addresses
    * must not find them poisoned. */
   SAMRENA__UNPOISON(virt->vm.base, virt->poisoned_end);
-  if (virt->huge_advised || !samrena__vmem_cache_put(&virt->vm))
+  if (virt->large_pages || virt->huge_advised || !samrena__vmem_cache_put(&virt->vm))
     samrena__vm_release(virt->vm.base, virt->vm.reserved);
 }
 
@@ -122,20 +144,21 @@ static SamrenaError virtual_create(Samrena *arena, const SamrenaSettings *settin
   if (virt == NULL)
     return SAMRENA_ERROR_OUT_OF_MEMORY;
   SamrenaError error = choose_commit_step(settings->commit_size, &virt->commit_step);
-  if (error == SAMRENA_OK)
+  if (error == SAMRENA_OK && !reserve_large_pages(virt, settings))
     error = reserve_range(virt, reserve, !huge_now);
   if (error != SAMRENA_OK) {
     free(virt);
     return error;
   }
   virt->huge_allowed = (settings->flags & SAMRENA_FLAG_NO_HUGE_PAGES) == 0 &&
-                       virt->vm.reserved > HUGE_PAGE_THRESHOLD;
-  if (huge_now && samrena__vm_advise_huge_pages(virt->vm.base, virt->vm.reserved)) {
+                       !virt->large_pages && virt->vm.reserved > HUGE_PAGE_THRESHOLD;
+  if (huge_now && !virt->large_pages &&
+      samrena__vm_advise_huge_pages(virt->vm.base, virt->vm.reserved)) {
     virt->huge_advised = true;
     if (virt->commit_step < HUGE_PAGE_SIZE)
       virt->commit_step = HUGE_PAGE_SIZE;
   }
-  SAMRENA__POISON(virt->vm.base, virt->vm.committed); /* a reused reservation's */
+  SAMRENA__POISON(virt->vm.base, virt->vm.committed); /* a reused or large-page range's */
   virt->poisoned_end = virt->vm.committed;
   error = commit_poisoned(virt, settings->initial_bytes);
   if (error != SAMRENA_OK) {
@@ -267,6 +290,8 @@ static SamrenaError virtual_reserve(Samrena *arena, uint64_t min_capacity) {
 
 static SamrenaError virtual_trim(Samrena *arena, uint64_t keep_bytes) {
   Virtual *virt = state_of(arena);
+  if (virt->large_pages)
+    return SAMRENA_OK; /* large pages cannot be decommitted in part: all is kept */
   uint64_t allocated = offset_of(arena);
   SamrenaError error =
       samrena__vmem_decommit_to(&virt->vm, keep_bytes > allocated ? keep_bytes : allocated);

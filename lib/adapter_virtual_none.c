@@ -42,6 +42,13 @@ SamrenaError samrena__vm_release(void *base, uint64_t size) {
   return SAMRENA_ERROR_UNSUPPORTED_OPERATION;
 }
 
+SamrenaError samrena__vm_reserve_large_pages(uint64_t size, void **base, uint64_t *reserved) {
+  (void)size;
+  (void)base;
+  (void)reserved;
+  return SAMRENA_ERROR_UNSUPPORTED_OPERATION;
+}
+
 SamrenaError samrena__vm_reserve_touchable(uint64_t size, void **base) {
   (void)size;
   (void)base;

@@ -37,8 +37,18 @@ SamrenaError samrena__vm_commit(void *addr, uint64_t size);
  * inaccessible again; resident memory drops.  Post: SAMRENA_OK or PLATFORM. */
 SamrenaError samrena__vm_decommit(void *addr, uint64_t size);
 
-/* Unmaps a whole reservation made by samrena__vm_reserve.  Post: SAMRENA_OK or PLATFORM. */
+/* Unmaps a whole reservation made by samrena__vm_reserve or
+ * samrena__vm_reserve_large_pages.  Post: SAMRENA_OK or PLATFORM. */
 SamrenaError samrena__vm_release(void *base, uint64_t size);
+
+/* Reserves and commits, in one go, size bytes rounded up to the large-page
+ * size, backed by large pages that are locked in RAM and read as zero.  The
+ * range cannot be decommitted in part; only samrena__vm_release frees it.
+ * Post: *base, *reserved (the rounded size) set and SAMRENA_OK; or
+ * UNSUPPORTED_OPERATION and nothing changed: no large pages on this
+ * platform (POSIX uses transparent huge pages instead), the privilege they
+ * need is not held, or the OS refused them. */
+SamrenaError samrena__vm_reserve_large_pages(uint64_t size, void **base, uint64_t *reserved);
 
 /* Reserves size bytes that are readable and writable at once, each page
  * getting memory at its first touch, with no commit charge (one kernel

@@ -156,6 +156,15 @@ SamrenaError samrena__vm_release(void *base, uint64_t size) {
   return munmap(base, (size_t)size) == 0 ? SAMRENA_OK : SAMRENA_ERROR_PLATFORM;
 }
 
+/* Large pages reserved and committed up front are Windows' kind; here
+ * huge pages are transparent and follow lazy commit (madvise below). */
+SamrenaError samrena__vm_reserve_large_pages(uint64_t size, void **base, uint64_t *reserved) {
+  (void)size;
+  (void)base;
+  (void)reserved;
+  return SAMRENA_ERROR_UNSUPPORTED_OPERATION;
+}
+
 /* MADV_POPULATE_WRITE (Linux 5.14) faults the pages in writable, which is
  * what a push will do; MADV_WILLNEED is only a read-ahead hint, and older
  * kernels reject the newer advice with EINVAL, so fall back to it. */

@@ -1,7 +1,9 @@
 /* adapter_virtual_win32.c -- the virtual memory platform layer on Windows:
  * VirtualAlloc(MEM_RESERVE) reserves, VirtualAlloc(MEM_COMMIT) commits,
  * VirtualFree(MEM_DECOMMIT) gives back, PrefetchVirtualMemory prefetches
- * where the system has it (Windows 8 and later: looked up at run time).
+ * where the system has it (Windows 8 and later: looked up at run time), and
+ * VirtualAlloc(MEM_LARGE_PAGES) reserves and commits a large-page range when
+ * the process may lock memory.
  */
 #include <config.h>
 
@@ -90,6 +92,60 @@ SamrenaError samrena__vm_release(void *base, uint64_t size) {
   return VirtualFree(base, 0, MEM_RELEASE) ? SAMRENA_OK : SAMRENA_ERROR_PLATFORM;
 }
 
+/* Large pages are locked in RAM, so they need SeLockMemoryPrivilege: an
+ * administrator grants it to an account ("Lock pages in memory"), and the
+ * process must then enable it in its token.  AdjustTokenPrivileges succeeds
+ * even when the token lacks it and says so only through GetLastError.  A
+ * token never gains a privilege it was created without, so the answer is
+ * kept; any thread may store it and a racing thread at worst asks again. */
+enum { LOCK_PRIVILEGE_UNKNOWN, LOCK_PRIVILEGE_ENABLED, LOCK_PRIVILEGE_MISSING };
+static _Atomic int samrena_lock_privilege;
+
+static bool enable_lock_memory_privilege(void) {
+  int known = atomic_load_explicit(&samrena_lock_privilege, memory_order_relaxed);
+  if (known != LOCK_PRIVILEGE_UNKNOWN)
+    return known == LOCK_PRIVILEGE_ENABLED;
+  HANDLE token;
+  if (!OpenProcessToken(GetCurrentProcess(), TOKEN_ADJUST_PRIVILEGES | TOKEN_QUERY, &token))
+    return false;
+  TOKEN_PRIVILEGES wanted;
+  wanted.PrivilegeCount = 1;
+  wanted.Privileges[0].Attributes = SE_PRIVILEGE_ENABLED;
+  bool enabled =
+      LookupPrivilegeValueW(NULL, L"SeLockMemoryPrivilege", &wanted.Privileges[0].Luid) &&
+      AdjustTokenPrivileges(token, FALSE, &wanted, 0, NULL, NULL) &&
+      GetLastError() != ERROR_NOT_ALL_ASSIGNED;
+  CloseHandle(token);
+  atomic_store_explicit(&samrena_lock_privilege,
+                        enabled ? LOCK_PRIVILEGE_ENABLED : LOCK_PRIVILEGE_MISSING,
+                        memory_order_relaxed);
+  return enabled;
+}
+
+/* Windows backs a range with large pages only when it is reserved and
+ * committed in the same call, in whole large pages.  Every refusal, lack
+ * of contiguous physical memory included, reads as unsupported: the caller
+ * then uses normal pages. */
+SamrenaError samrena__vm_reserve_large_pages(uint64_t size, void **base, uint64_t *reserved) {
+  if (samrena__fault_now())
+    return SAMRENA_ERROR_UNSUPPORTED_OPERATION;
+  uint64_t large_page = (uint64_t)GetLargePageMinimum();
+  uint64_t rounded;
+  if (!samrena__is_power_of_two(large_page) ||
+      !samrena__round_up_checked(size, large_page, &rounded) || !fits_size_t(rounded) ||
+      rounded > SAMRENA__MAX_FOOTPRINT)
+    return SAMRENA_ERROR_UNSUPPORTED_OPERATION;
+  if (!enable_lock_memory_privilege())
+    return SAMRENA_ERROR_UNSUPPORTED_OPERATION;
+  void *address = VirtualAlloc(NULL, (SIZE_T)rounded, MEM_RESERVE | MEM_COMMIT | MEM_LARGE_PAGES,
+                               PAGE_READWRITE);
+  if (address == NULL)
+    return SAMRENA_ERROR_UNSUPPORTED_OPERATION;
+  *base = address;
+  *reserved = rounded;
+  return SAMRENA_OK;
+}
+
 /* Declared here because older SDK headers hide them below _WIN32_WINNT 0x0602. */
 typedef struct {
   PVOID VirtualAddress;
@@ -136,8 +192,8 @@ bool samrena__vm_prefetch(void *addr, uint64_t size) {
 }
 
 /* Windows has no transparent huge pages: MEM_LARGE_PAGES must be committed
- * whole at reservation time and needs SeLockMemoryPrivilege, which breaks
- * lazy commit.  The request is declined and the arena uses normal pages. */
+ * whole at reservation time (samrena__vm_reserve_large_pages above), which
+ * breaks lazy commit, so a lazily committed range stays on normal pages. */
 bool samrena__vm_advise_huge_pages(void *addr, uint64_t size) {
   (void)addr;
   (void)size;

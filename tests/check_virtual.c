@@ -1,6 +1,7 @@
 /* check_virtual.c -- what only the virtual adapter promises: lazy commit
  * (measured with mincore), prefetch on reserve, trim giving memory back,
- * contiguity, clean exhaustion, and failure under RLIMIT_AS. */
+ * contiguity, clean exhaustion, huge and large pages, and failure under
+ * RLIMIT_AS. */
 #include "check_util.h"
 
 #include <stdio.h>
@@ -238,10 +239,87 @@ START_TEST(test_huge_pages_flag) {
   config.strategy = SAMRENA_STRATEGY_VIRTUAL;
   config.flags = SAMRENA_FLAG_HUGE_PAGES;
   Samrena *arena = util_arena_config(config);
+  /* Without a max_reserve the flag never commits the whole reservation
+   * (Windows large pages would lock it all in RAM). */
+  SamrenaStats stats = util_stats(arena);
+  ck_assert_uint_lt(stats.committed, stats.reserved);
   unsigned char *data = samrena_push(arena, 8 * MiB);
   ck_assert_ptr_nonnull(data);
   util_fill(data, 8 * MiB, 3);
   ck_assert(util_check(data, 8 * MiB, 3));
+  samrena_destroy(arena);
+}
+END_TEST
+
+/* SAMRENA_FLAG_HUGE_PAGES with an explicit max_reserve: where Windows
+ * grants large pages the whole range is reserved and committed on them at
+ * creation; elsewhere, or when they are refused, it is the normal lazy
+ * reservation.  Either way it is a working arena whose stats say which. */
+START_TEST(test_huge_pages_with_max_reserve) {
+  SamrenaConfig config = samrena_default_config();
+  config.strategy = SAMRENA_STRATEGY_VIRTUAL;
+  config.max_reserve = 8 * MiB;
+  config.flags = SAMRENA_FLAG_HUGE_PAGES;
+  Samrena *arena = util_arena_config(config);
+  unsigned char *base = base_of(arena);
+  SamrenaStats stats = util_stats(arena);
+  bool large_pages = stats.committed == stats.reserved;
+  fprintf(stderr, "virtual: SAMRENA_FLAG_HUGE_PAGES with an 8 MiB max_reserve: %s\n",
+          large_pages ? "large pages, all committed at creation" : "normal lazy reservation");
+#ifndef _WIN32
+  ck_assert_msg(!large_pages, "only Windows reserves large pages up front");
+#endif
+  if (large_pages) {
+    ck_assert_uint_ge(stats.reserved, 8 * MiB);
+    ck_assert_uint_eq(samrena_capacity(arena), stats.reserved);
+  } else {
+    ck_assert_uint_eq(stats.reserved, 8 * MiB);
+    ck_assert_uint_le(stats.committed, SAMRENA_DEFAULT_PAGE_SIZE + util_page_size());
+  }
+  uint64_t reserved = stats.reserved;
+
+  unsigned char *data = samrena_push(arena, 3 * MiB);
+  ck_assert_ptr_eq(data, base);
+  util_fill(data, 3 * MiB, 11);
+  unsigned char *fresh = samrena_push_zero(arena, 1 * MiB);
+  ck_assert_ptr_eq(fresh, base + 3 * MiB);
+  ck_assert(util_all_zero(fresh, 1 * MiB));
+
+  /* Trim never takes what is allocated; large pages it keeps entirely. */
+  ck_assert_int_eq(samrena_trim(arena, 0), SAMRENA_OK);
+  stats = util_stats(arena);
+  ck_assert_uint_eq(stats.reserved, reserved);
+  ck_assert_uint_eq(stats.committed, large_pages ? reserved : 4 * MiB);
+  ck_assert(util_check(data, 3 * MiB, 11));
+
+  /* Reset keeps the memory; reused memory is zeroed on request. */
+  samrena_reset(arena);
+  ck_assert_uint_eq(samrena_allocated(arena), 0);
+  unsigned char *reused = samrena_push_zero(arena, 3 * MiB);
+  ck_assert_ptr_eq(reused, base);
+  ck_assert(util_all_zero(reused, 3 * MiB));
+  samrena_reset(arena);
+  ck_assert_int_eq(samrena_trim(arena, 0), SAMRENA_OK);
+  ck_assert_uint_eq(util_stats(arena).committed, large_pages ? reserved : 0);
+
+  /* The whole range can be pushed and written, and no more. */
+  unsigned char *all = samrena_push_aligned(arena, reserved, 1);
+  ck_assert_ptr_eq(all, base);
+  all[0] = 1;
+  all[reserved - 1] = 2;
+  ck_assert_uint_eq(util_stats(arena).committed, reserved);
+  ck_assert_ptr_null(samrena_push(arena, 1));
+  ck_assert_int_eq(samrena_last_error(), SAMRENA_ERROR_OUT_OF_MEMORY);
+  samrena_reset(arena);
+  ck_assert_ptr_nonnull(samrena_push(arena, 100));
+  samrena_destroy(arena);
+
+  /* A large-page range is released, never cached: the next arena of that
+   * size is lazy. */
+  config.flags = 0;
+  arena = util_arena_config(config);
+  stats = util_stats(arena);
+  ck_assert_uint_lt(stats.committed, stats.reserved);
   samrena_destroy(arena);
 }
 END_TEST
@@ -470,6 +548,7 @@ Suite *make_virtual_suite(void) {
   tcase_add_test(tc, test_exhaustion_is_clean);
   tcase_add_test(tc, test_commit_steps);
   tcase_add_test(tc, test_huge_pages_flag);
+  tcase_add_test(tc, test_huge_pages_with_max_reserve);
   tcase_add_test(tc, test_released_reservations_are_reused);
   tcase_add_test(tc, test_huge_pages_once_large);
 #if CAN_FORK_WITH_RLIMIT && !UNDER_ASAN
