@@ -679,67 +679,87 @@ static bool strategy_available(const char *contender) {
 
 /* ---------------------------------------------------------------- callgrind */
 
-/* Instructions per allocation of the small workload, counted by callgrind
- * inside bench_measure_small_* only: exact and repeatable. */
+/* Instructions counted by callgrind inside bench_measure_WORKLOAD_NAME
+ * only (resets included), for one contender; false if it failed. */
+static bool callgrind_count(const char *workload, const char *name, const char *count,
+                            const char *cycle, unsigned long long *total) {
+  const char *tmpdir = getenv("TMPDIR");
+  char out_file[4096];
+  snprintf(out_file, sizeof out_file, "%s/bench-callgrind-XXXXXX",
+           tmpdir != NULL && *tmpdir != '\0' ? tmpdir : "/tmp");
+  int fd = mkstemp(out_file);
+  if (fd < 0) {
+    perror("bench: mkstemp");
+    return false;
+  }
+  close(fd);
+  char out_opt[4200], toggle[128];
+  snprintf(out_opt, sizeof out_opt, "--callgrind-out-file=%s", out_file);
+  snprintf(toggle, sizeof toggle, "--toggle-collect=bench_measure_%s_*", workload);
+  char *argv[] = {(char *)"valgrind", (char *)"--tool=callgrind", (char *)"-q", out_opt, toggle,
+                  self_path, (char *)"--child", (char *)name, (char *)workload, (char *)"--count",
+                  (char *)count, (char *)"--cycle", (char *)cycle, (char *)"--runs", (char *)"1",
+                  (char *)"--warmup", (char *)"0", NULL};
+  bool ok = run_process(argv, true, false, NULL);
+  bool found = false;
+  FILE *f = fopen(out_file, "r");
+  if (f != NULL) {
+    char line[512];
+    while (fgets(line, sizeof line, f) != NULL)
+      if (sscanf(line, "totals: %llu", total) == 1 || sscanf(line, "summary: %llu", total) == 1)
+        found = true;
+    fclose(f);
+  }
+  remove(out_file);
+  return ok && found;
+}
+
+/* Instructions per allocation of the small and mixed workloads, counted by
+ * callgrind: exact and repeatable, unlike times on a shared machine.  The
+ * ratio is to the inline bump pointer of the same run. */
 static int run_callgrind(const Sizes *sizes) {
   if (!on_path("valgrind")) {
     printf("bench: valgrind not found on PATH; skipping the callgrind measurement "
            "(install valgrind)\n");
     return 0;
   }
+  static const char *const measured[] = {"small", "mixed"};
   static const char *const names[] = {"bump", "samrena-virtual", "samrena-chained", "malloc"};
   char count[24], cycle[24], a[32], b[32];
   snprintf(count, sizeof count, "%" PRIu64, sizes->callgrind_count);
   snprintf(cycle, sizeof cycle, "%" PRIu64, sizes->cycle);
-  /* The workload runs one untimed cycle first, inside the same function. */
+  /* Each workload runs one untimed cycle first, inside the same function. */
   uint64_t allocations = sizes->callgrind_count + sizes->cycle;
-  printf("small workload under valgrind --tool=callgrind: %s allocations of %u B (and the\n"
-         "priming cycle), reset every %s; instructions counted inside the measured function\n"
-         "only, resets included, divided by the %" PRIu64 " allocations\n\n",
-         human_count(sizes->callgrind_count, a, sizeof a), BENCH_SMALL_SIZE,
+  printf("small (%u B) and mixed (8-512 B, align %u) under valgrind --tool=callgrind: %s\n"
+         "allocations (and the priming cycle), reset every %s; instructions counted inside\n"
+         "the measured function only, resets included, divided by the %" PRIu64 " allocations\n\n",
+         BENCH_SMALL_SIZE, BENCH_MIXED_ALIGN, human_count(sizes->callgrind_count, a, sizeof a),
          human_count(sizes->cycle, b, sizeof b), allocations);
-  printf("  %-16s %16s %12s\n", "contender", "instructions", "instr/alloc");
+  printf("  %-9s %-16s %16s %12s %9s\n", "workload", "contender", "instructions", "instr/alloc",
+         "vs bump");
   int failures = 0;
-  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-    if (!strategy_available(names[i])) {
-      printf("  %-16s not available in this build\n", names[i]);
-      continue;
+  for (size_t w = 0; w < sizeof measured / sizeof measured[0]; w++) {
+    double bump = 0;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+      if (!strategy_available(names[i])) {
+        printf("  %-9s %-16s not available in this build\n", measured[w], names[i]);
+        continue;
+      }
+      unsigned long long total = 0;
+      if (!callgrind_count(measured[w], names[i], count, cycle, &total)) {
+        printf("  %-9s %-16s failed under valgrind\n", measured[w], names[i]);
+        failures++;
+        continue;
+      }
+      double per = (double)total / (double)allocations;
+      if (i == 0)
+        bump = per;
+      if (bump > 0)
+        printf("  %-9s %-16s %16llu %12.2f %8.2fx\n", measured[w], names[i], total, per,
+               per / bump);
+      else
+        printf("  %-9s %-16s %16llu %12.2f %9s\n", measured[w], names[i], total, per, "-");
     }
-    const char *tmpdir = getenv("TMPDIR");
-    char out_file[4096];
-    snprintf(out_file, sizeof out_file, "%s/bench-callgrind-XXXXXX",
-             tmpdir != NULL && *tmpdir != '\0' ? tmpdir : "/tmp");
-    int fd = mkstemp(out_file);
-    if (fd < 0) {
-      perror("bench: mkstemp");
-      return 1;
-    }
-    close(fd);
-    char out_opt[4200];
-    snprintf(out_opt, sizeof out_opt, "--callgrind-out-file=%s", out_file);
-    char *argv[] = {(char *)"valgrind", (char *)"--tool=callgrind", (char *)"-q", out_opt,
-                    (char *)"--toggle-collect=bench_measure_small_*", self_path,
-                    (char *)"--child", (char *)names[i], (char *)"small", (char *)"--count", count,
-                    (char *)"--cycle", cycle, (char *)"--runs", (char *)"1", (char *)"--warmup",
-                    (char *)"0", NULL};
-    bool ok = run_process(argv, true, false, NULL);
-    unsigned long long total = 0;
-    bool found = false;
-    FILE *f = fopen(out_file, "r");
-    if (f != NULL) {
-      char line[512];
-      while (fgets(line, sizeof line, f) != NULL)
-        if (sscanf(line, "totals: %llu", &total) == 1 || sscanf(line, "summary: %llu", &total) == 1)
-          found = true;
-      fclose(f);
-    }
-    remove(out_file);
-    if (!ok || !found) {
-      printf("  %-16s failed under valgrind\n", names[i]);
-      failures++;
-      continue;
-    }
-    printf("  %-16s %16llu %12.2f\n", names[i], total, (double)total / (double)allocations);
   }
   return failures ? 1 : 0;
 }
@@ -768,8 +788,8 @@ static void usage(FILE *f, const char *argv0) {
           "  --json FILE        JSON output (default bench-results.json; 'none': no file)\n"
           "  --plot FILE        PNG chart, if gnuplot is installed (default\n"
           "                     bench-results.png; 'none': no chart)\n"
-          "  --callgrind        instead: instructions per allocation of the small workload\n"
-          "                     for the bump, samrena and malloc under valgrind's callgrind\n"
+          "  --callgrind        instead: instructions per allocation of the small and mixed\n"
+          "                     workloads for the bump, samrena and malloc under callgrind\n"
           "                     (make bench-callgrind)\n"
           "  --list             the contenders and workloads, then exit\n"
           "  --help             this text\n"

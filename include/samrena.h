@@ -159,38 +159,52 @@ SAMRENA_API char *samrena_printf(Samrena *arena, const char *format, ...);
 /* The largest alignment samrena_inline_push_aligned handles itself. */
 #define SAMRENA_INLINE_MAX_ALIGNMENT 4096u
 
-static inline void *samrena_inline_bump(Samrena *arena, uint64_t size, uintptr_t mask) {
+/* Tells the compiler a fast-path result is never NULL (the span it is
+ * carved from is real memory), so a caller's own NULL test of the result
+ * costs nothing on the fast path. */
+#if defined(__GNUC__)
+#define SAMRENA_INLINE_NONNULL(p) \
+  do {                            \
+    if ((p) == NULL)              \
+      __builtin_unreachable();    \
+  } while (0)
+#else
+#define SAMRENA_INLINE_NONNULL(p) ((void)0)
+#endif
+
+/* Carves size bytes aligned to mask + 1 from [cursor, limit) when they fit
+ * (size 0 never does: the library handles it).  Returns whether it did. */
+static inline bool samrena_inline_bump(Samrena *arena, uint64_t size, uintptr_t mask,
+                                       void **result) {
   SamrenaFastPath *fast = (SamrenaFastPath *)(void *)arena;
   uintptr_t cursor = (uintptr_t)fast->cursor;
   uintptr_t start = (cursor + mask) & ~mask;
   uintptr_t limit = (uintptr_t)fast->limit;
-  if (start <= limit && size - 1 < (uint64_t)(limit - start)) {
-    unsigned char *result = fast->cursor + (start - cursor);
-    fast->cursor = result + (uintptr_t)size;
-    fast->requested += size;
-    return result;
-  }
-  return NULL;
+  if (start > limit || size - 1 >= (uint64_t)(limit - start))
+    return false;
+  unsigned char *carved = fast->cursor + (start - cursor);
+  SAMRENA_INLINE_NONNULL(carved);
+  fast->cursor = carved + (uintptr_t)size;
+  fast->requested += size;
+  *result = carved;
+  return true;
 }
 
 static inline void *samrena_inline_push(Samrena *arena, uint64_t size) {
-  if (arena != NULL) {
-    void *result =
-        samrena_inline_bump(arena, size, ((SamrenaFastPath *)(void *)arena)->alignment_mask);
-    if (result != NULL)
-      return result;
-  }
+  void *result;
+  if (arena != NULL &&
+      samrena_inline_bump(arena, size, ((SamrenaFastPath *)(void *)arena)->alignment_mask, &result))
+    return result;
   return (samrena_push)(arena, size);
 }
 
 static inline void *samrena_inline_push_aligned(Samrena *arena, uint64_t size,
                                                 uint64_t alignment) {
+  void *result;
   if (arena != NULL && alignment - 1 < SAMRENA_INLINE_MAX_ALIGNMENT &&
-      (alignment & (alignment - 1)) == 0) {
-    void *result = samrena_inline_bump(arena, size, (uintptr_t)(alignment - 1));
-    if (result != NULL)
-      return result;
-  }
+      (alignment & (alignment - 1)) == 0 &&
+      samrena_inline_bump(arena, size, (uintptr_t)(alignment - 1), &result))
+    return result;
   return (samrena_push_aligned)(arena, size, alignment);
 }
 

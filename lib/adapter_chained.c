@@ -10,6 +10,7 @@
 #include <config.h>
 
 #include "samrena_internal.h"
+#include "cache.h"
 #include "fault.h"
 
 #include <stdlib.h>
@@ -36,6 +37,8 @@ typedef struct {
   uint64_t retired_tails; /* unused ends of the normal blocks before current */
 } Chained;
 
+_Static_assert(sizeof(Chained) <= SAMRENA__ADAPTER_STATE_BYTES, "Chained must fit in the arena");
+
 static Chained *state_of(const Samrena *arena) {
   return (Chained *)arena->adapter;
 }
@@ -44,13 +47,42 @@ static unsigned char *block_data(ChainedBlock *block) {
   return (unsigned char *)block + BLOCK_HEADER_SIZE;
 }
 
+/* Blocks of at most this many payload bytes, released by a destroyed or
+ * trimmed arena, wait in a process-wide cache (cache.h) for the next block
+ * of the same size: an arena per request then costs no malloc and no free
+ * of its first block, whose free would also make glibc consolidate its
+ * heap.  Four slots: at most 1 MiB is kept. */
+#define CHAINED_CACHE_MAX_BLOCK (UINT64_C(256) << 10)
+
+static SamrenaCache samrena_chained_cache;
+
+static ChainedBlock *block_from_cache(uint64_t payload_size) {
+  SamrenaCacheEntry entry;
+  if (payload_size > CHAINED_CACHE_MAX_BLOCK ||
+      !samrena__cache_take(&samrena_chained_cache, payload_size, &entry))
+    return NULL;
+  return entry.memory;
+}
+
+static void free_cached(const SamrenaCacheEntry *entry) {
+  ChainedBlock *block = entry->memory;
+  SAMRENA__UNPOISON(block_data(block), block->size);
+  free(block);
+}
+
+void samrena__chained_cache_drain(void) {
+  samrena__cache_drain(&samrena_chained_cache, free_cached);
+}
+
 /* NULL with the error recorded when the size is not representable or
  * malloc fails. */
 static ChainedBlock *block_new(uint64_t payload_size) {
   if (payload_size > SAMRENA__MAX_FOOTPRINT - BLOCK_HEADER_SIZE ||
       payload_size > SIZE_MAX - BLOCK_HEADER_SIZE)
     return samrena__fail_null(SAMRENA_ERROR_OVERFLOW);
-  ChainedBlock *block = samrena__malloc(BLOCK_HEADER_SIZE + (size_t)payload_size);
+  ChainedBlock *block = block_from_cache(payload_size);
+  if (block == NULL)
+    block = samrena__malloc(BLOCK_HEADER_SIZE + (size_t)payload_size);
   if (block == NULL)
     return samrena__fail_null(SAMRENA_ERROR_OUT_OF_MEMORY);
   block->next = NULL;
@@ -60,8 +92,16 @@ static ChainedBlock *block_new(uint64_t payload_size) {
   return block;
 }
 
-/* malloc may hand the memory out again: it must not stay poisoned. */
+/* A cached block is poisoned, as a new one is, before another thread can
+ * take it; malloc may hand the memory of a freed one out again, so that
+ * must not stay poisoned. */
 static void block_free(ChainedBlock *block) {
+  SamrenaCacheEntry entry = {block, block->size, 0};
+  if (block->size <= CHAINED_CACHE_MAX_BLOCK) {
+    SAMRENA__POISON(block_data(block), block->size);
+    if (samrena__cache_put(&samrena_chained_cache, &entry))
+      return;
+  }
   SAMRENA__UNPOISON(block_data(block), block->size);
   free(block);
 }
@@ -113,18 +153,13 @@ static bool chained_available(void) {
 }
 
 static SamrenaError chained_create(Samrena *arena, const SamrenaSettings *settings) {
-  Chained *chained = samrena__calloc(1, sizeof *chained);
-  if (chained == NULL)
-    return SAMRENA_ERROR_OUT_OF_MEMORY;
   ChainedBlock *first = block_new(settings->initial_bytes);
-  if (first == NULL) {
-    free(chained);
+  if (first == NULL)
     return samrena_last_error();
-  }
+  Chained *chained = samrena__adapter_state(arena);
   chained->first = chained->current = first;
   chained->page_size = settings->page_size;
   chained->growth_bytes = settings->growth_bytes;
-  arena->adapter = chained;
   point_cursor_at(arena, first);
   return SAMRENA_OK;
 }
@@ -134,7 +169,6 @@ static void chained_destroy(Samrena *arena) {
   free_list(chained->first);
   free_list(chained->large);
   free_list(chained->large_spares);
-  free(chained);
 }
 
 /* The smallest spare large block that holds the push, unlinked; or NULL. */

@@ -9,7 +9,6 @@
 #include "adapter_virtual_platform.h"
 #include "fault.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 /* Address space reserved when max_reserve is 0. */
@@ -47,6 +46,8 @@ typedef struct {
   bool huge_advised;    /* asked: past the threshold, or all of it with the flag */
   bool large_pages;     /* committed whole on large pages: never decommitted or cached */
 } Virtual;
+
+_Static_assert(sizeof(Virtual) <= SAMRENA__ADAPTER_STATE_BYTES, "Virtual must fit in the arena");
 
 static Virtual *state_of(const Samrena *arena) {
   return (Virtual *)arena->adapter;
@@ -140,16 +141,12 @@ static SamrenaError virtual_create(Samrena *arena, const SamrenaSettings *settin
     reserve = settings->initial_bytes > VIRTUAL_DEFAULT_RESERVE ? settings->initial_bytes
                                                                 : VIRTUAL_DEFAULT_RESERVE;
   bool huge_now = (settings->flags & SAMRENA_FLAG_HUGE_PAGES) != 0;
-  Virtual *virt = samrena__calloc(1, sizeof *virt);
-  if (virt == NULL)
-    return SAMRENA_ERROR_OUT_OF_MEMORY;
+  Virtual *virt = samrena__adapter_state(arena);
   SamrenaError error = choose_commit_step(settings->commit_size, &virt->commit_step);
   if (error == SAMRENA_OK && !reserve_large_pages(virt, settings))
     error = reserve_range(virt, reserve, !huge_now);
-  if (error != SAMRENA_OK) {
-    free(virt);
+  if (error != SAMRENA_OK)
     return error;
-  }
   virt->huge_allowed = (settings->flags & SAMRENA_FLAG_NO_HUGE_PAGES) == 0 &&
                        !virt->large_pages && virt->vm.reserved > HUGE_PAGE_THRESHOLD;
   if (huge_now && !virt->large_pages &&
@@ -164,10 +161,8 @@ static SamrenaError virtual_create(Samrena *arena, const SamrenaSettings *settin
   if (error != SAMRENA_OK) {
     SAMRENA__UNPOISON(virt->vm.base, virt->poisoned_end);
     samrena__vm_release(virt->vm.base, virt->vm.reserved);
-    free(virt);
     return error;
   }
-  arena->adapter = virt;
   arena->fast.cursor = base_of(virt);
   set_limit_to_commit(arena);
   return SAMRENA_OK;
@@ -176,7 +171,6 @@ static SamrenaError virtual_create(Samrena *arena, const SamrenaSettings *settin
 static void virtual_destroy(Samrena *arena) {
   Virtual *virt = state_of(arena);
   release_range(virt);
-  free(virt);
 }
 
 /* Where to commit up to for a push ending at offset `end`: the next step

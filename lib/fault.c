@@ -3,6 +3,7 @@
 #include <config.h>
 
 #include "fault.h"
+#include "samrena_internal.h"
 
 #include <stdatomic.h>
 
@@ -15,6 +16,11 @@ void samrena_fault_inject_after(int64_t n) {
 
 uint64_t samrena_fault_injected(void) {
   return atomic_load(&samrena_fault_count);
+}
+
+void samrena_fault_drain_caches(void) {
+  samrena__vmem_cache_drain();
+  samrena__chained_cache_drain();
 }
 
 bool samrena__fault_now(void) {

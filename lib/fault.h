@@ -21,6 +21,9 @@
 SAMRENA_API void samrena_fault_inject_after(int64_t n);
 /* How many requests failed by injection so far. */
 SAMRENA_API uint64_t samrena_fault_injected(void);
+/* Empties the process-wide caches of released memory, so that the next
+ * arenas request everything afresh. */
+SAMRENA_API void samrena_fault_drain_caches(void);
 
 bool samrena__fault_now(void);
 void *samrena__malloc(size_t size);

@@ -13,6 +13,7 @@
 
 #include <stdalign.h>
 #include <stddef.h>
+#include <string.h>
 
 /* The alignment malloc guarantees, and the default push alignment. */
 #define SAMRENA__MAX_ALIGN ((uint64_t)alignof(max_align_t))
@@ -20,6 +21,9 @@
 /* No object may be larger than this (C objects are limited to PTRDIFF_MAX);
  * a push whose size plus alignment slack exceeds it fails with OVERFLOW. */
 #define SAMRENA__MAX_FOOTPRINT ((uint64_t)PTRDIFF_MAX)
+
+/* Room for an adapter's state inside the arena (struct Samrena). */
+#define SAMRENA__ADAPTER_STATE_BYTES 128
 
 /* A validated configuration, every default filled in. */
 typedef struct {
@@ -80,7 +84,19 @@ struct Samrena {
   SamrenaMarkEntry *marks;
   size_t mark_count, mark_capacity;
   SamrenaCleanup *cleanups;
+
+  /* The adapter's state, which adapter points at: an arena is one
+   * allocation, so creating one costs a single malloc. */
+  alignas(max_align_t) unsigned char adapter_state[SAMRENA__ADAPTER_STATE_BYTES];
 };
+
+/* The adapter's state in the arena's own allocation, zeroed.  Each adapter
+ * asserts that its state fits. */
+static inline void *samrena__adapter_state(Samrena *arena) {
+  memset(arena->adapter_state, 0, sizeof arena->adapter_state);
+  arena->adapter = arena->adapter_state;
+  return arena->adapter;
+}
 
 /* An adapter.  Every function receives a valid arena created by this table.
  * A function that fails records its error with samrena__fail*() and leaves
@@ -169,6 +185,9 @@ SamrenaError samrena__vmem_decommit_to(SamrenaVmem *vm, uint64_t target);
  * a cached reservation of exactly `reserved` bytes.  Thread-safe. */
 bool samrena__vmem_cache_put(SamrenaVmem *vm);
 bool samrena__vmem_cache_take(uint64_t reserved, SamrenaVmem *vm);
+/* Empty the caches of released reservations and chained blocks. */
+void samrena__vmem_cache_drain(void);
+void samrena__chained_cache_drain(void);
 
 /* Arithmetic helpers.  alignment is a power of two. */
 static inline uint64_t samrena__align_up(uint64_t value, uint64_t alignment) {

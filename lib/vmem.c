@@ -4,10 +4,9 @@
 #include <config.h>
 
 #include "adapter_virtual_platform.h"
+#include "cache.h"
 
-#include <stdatomic.h>
 #include <string.h>
-
 
 /* For the calls that report failure as false. */
 static bool fail_false(SamrenaError error) {
@@ -140,20 +139,12 @@ bool samrena_vmem_resize(SamrenaVmem *vm, uint64_t size) {
 /* ------------------------------------------------------ reservation cache */
 
 /* A program that creates an arena per request must not pay an mmap and a
- * munmap each time.  Released reservations wait here, at most
- * VMEM_CACHE_SLOTS of them, each trimmed to VMEM_CACHE_KEEP committed bytes
- * so the cache holds little memory; the next reservation of the same size
- * takes one back.  Each slot is owned through its atomic state, so any
- * thread may put or take without a lock. */
-#define VMEM_CACHE_SLOTS 4
+ * munmap each time.  Released reservations wait in a cache.h cache, each
+ * trimmed to VMEM_CACHE_KEEP committed bytes so the cache holds little
+ * memory; the next reservation of the same size takes one back. */
 #define VMEM_CACHE_KEEP (UINT64_C(256) << 10)
 
-enum { SLOT_EMPTY, SLOT_BUSY, SLOT_FULL };
-
-static struct {
-  _Atomic int state;
-  SamrenaVmem vm;
-} samrena_vmem_cache[VMEM_CACHE_SLOTS];
+static SamrenaCache samrena_vmem_cache;
 
 bool samrena__vmem_cache_put(SamrenaVmem *vm) {
   SamrenaError before = samrena_last_error();
@@ -161,28 +152,25 @@ bool samrena__vmem_cache_put(SamrenaVmem *vm) {
     samrena__fail(before); /* not the caller's failure: it releases instead */
     return false;
   }
-  for (int i = 0; i < VMEM_CACHE_SLOTS; i++) {
-    int empty = SLOT_EMPTY;
-    if (atomic_compare_exchange_strong(&samrena_vmem_cache[i].state, &empty, SLOT_BUSY)) {
-      samrena_vmem_cache[i].vm = *vm;
-      atomic_store(&samrena_vmem_cache[i].state, SLOT_FULL);
-      return true;
-    }
-  }
-  return false;
+  SamrenaCacheEntry entry = {vm->base, vm->reserved, vm->committed};
+  return samrena__cache_put(&samrena_vmem_cache, &entry);
 }
 
 bool samrena__vmem_cache_take(uint64_t reserved, SamrenaVmem *vm) {
-  for (int i = 0; i < VMEM_CACHE_SLOTS; i++) {
-    int full = SLOT_FULL;
-    if (!atomic_compare_exchange_strong(&samrena_vmem_cache[i].state, &full, SLOT_BUSY))
-      continue;
-    bool fits = samrena_vmem_cache[i].vm.reserved == reserved;
-    if (fits)
-      *vm = samrena_vmem_cache[i].vm;
-    atomic_store(&samrena_vmem_cache[i].state, fits ? SLOT_EMPTY : SLOT_FULL);
-    if (fits)
-      return true;
-  }
-  return false;
+  SamrenaCacheEntry entry;
+  if (!samrena__cache_take(&samrena_vmem_cache, reserved, &entry))
+    return false;
+  memset(vm, 0, sizeof *vm);
+  vm->base = entry.memory;
+  vm->reserved = entry.size;
+  vm->committed = entry.extra;
+  return true;
+}
+
+static void release_cached(const SamrenaCacheEntry *entry) {
+  samrena__vm_release(entry->memory, entry->size);
+}
+
+void samrena__vmem_cache_drain(void) {
+  samrena__cache_drain(&samrena_vmem_cache, release_cached);
 }

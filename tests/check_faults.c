@@ -112,10 +112,17 @@ static void sequence(SamrenaStrategy strategy, Run *run) {
   samrena_destroy(arena);
 }
 
+/* Loop index: the strategy, run once with the caches of released memory
+ * emptied before each sequence (every request made afresh) and once with
+ * them as the previous sequence left them (what a long-running program
+ * sees). */
 START_TEST(test_every_failure_point) {
-  SamrenaStrategy strategy = util_strategies[_i];
+  SamrenaStrategy strategy = util_strategies[_i % util_strategy_count];
+  bool cold = _i < util_strategy_count;
   int points = 0;
   for (int64_t n = 0; n < 100000; n++) {
+    if (cold)
+      samrena_fault_drain_caches();
     uint64_t before = samrena_fault_injected();
     samrena_fault_inject_after(n);
     Run run = {0, 0, NULL};
@@ -132,8 +139,37 @@ START_TEST(test_every_failure_point) {
       break;
     points++;
   }
-  ck_assert_int_gt(points, 10);
-  printf("faults: %d failure points injected on %s\n", points, samrena_strategy_name(strategy));
+  ck_assert_int_ge(points, cold ? 10 : 5);
+  printf("faults: %d failure points injected on %s, %s caches\n", points,
+         samrena_strategy_name(strategy), cold ? "empty" : "warm");
+}
+END_TEST
+
+/* An arena per request: once one arena of a configuration was destroyed,
+ * the next is one malloc (its own handle), its memory coming from the
+ * process-wide cache of released blocks and reservations.  Any second
+ * request would be failed by the injection armed here. */
+START_TEST(test_arena_per_request_makes_one_request) {
+  SamrenaConfig config = samrena_default_config();
+  config.strategy = util_strategies[_i];
+  config.flags = SAMRENA_FLAG_QUIET | SAMRENA_FLAG_STRICT;
+  Samrena *warm = samrena_create(&config);
+  ck_assert_ptr_nonnull(warm);
+  ck_assert_ptr_nonnull(samrena_push(warm, 64));
+  samrena_destroy(warm);
+
+  uint64_t before = samrena_fault_injected();
+  samrena_fault_inject_after(1);
+  Samrena *arena = samrena_create(&config);
+  int pushed = 0;
+  for (unsigned char *p; arena != NULL && pushed < 16 && (p = samrena_push(arena, 64)) != NULL;)
+    memset(p, pushed++, 64);
+  samrena_fault_inject_after(-1);
+  ck_assert_msg(arena != NULL, "%s: %s", samrena_strategy_name(config.strategy),
+                samrena_error_string(samrena_last_error()));
+  ck_assert_int_eq(pushed, 16);
+  ck_assert_uint_eq(samrena_fault_injected(), before);
+  samrena_destroy(arena);
 }
 END_TEST
 #endif
@@ -143,7 +179,10 @@ Suite *make_faults_suite(void) {
 #if SAMRENA_FAULT_INJECTION
   TCase *tc = tcase_create("sweep");
   tcase_set_timeout(tc, 300);
-  tcase_add_loop_test(tc, test_every_failure_point, 0, util_strategy_count);
+  tcase_add_loop_test(tc, test_every_failure_point, 0, 2 * util_strategy_count);
+  suite_add_tcase(suite, tc);
+  tc = tcase_create("caches");
+  tcase_add_loop_test(tc, test_arena_per_request_makes_one_request, 0, util_strategy_count);
   suite_add_tcase(suite, tc);
 #endif
   return suite;

@@ -395,9 +395,16 @@ START_TEST(test_inline_fast_path) {
 
   /* What does not fit where the arena stands is the library's business. */
   uint64_t allocated = samrena_allocated(arena);
-  ck_assert_ptr_null(samrena_inline_bump(arena, UINT64_C(1) << 40, 15));
-  ck_assert_ptr_null(samrena_inline_bump(arena, 0, 15));
+  void *untouched = &allocated;
+  ck_assert(!samrena_inline_bump(arena, UINT64_C(1) << 40, 15, &untouched));
+  ck_assert(!samrena_inline_bump(arena, 0, 15, &untouched));
+  ck_assert_ptr_eq(untouched, &allocated);
   ck_assert_uint_eq(samrena_allocated(arena), allocated);
+  void *fits;
+  ck_assert(samrena_inline_bump(arena, 24, 31, &fits));
+  ck_assert_uint_eq((uintptr_t)fits % 32, 0);
+  ck_assert_uint_ge(samrena_allocated(arena), allocated + 24);
+  allocated = samrena_allocated(arena);
   unsigned char *big = samrena_inline_push(arena, 1 * MiB);
   ck_assert_ptr_nonnull(big);
   memset(big, 1, 1 * MiB);
