@@ -156,7 +156,7 @@ static SamrenaError chained_create(Samrena *arena, const SamrenaSettings *settin
   ChainedBlock *first = block_new(settings->initial_bytes);
   if (first == NULL)
     return samrena_last_error();
-  Chained *chained = samrena__adapter_state(arena);
+  Chained *chained = samrena__adapter_state(arena, sizeof(Chained));
   chained->first = chained->current = first;
   chained->page_size = settings->page_size;
   chained->growth_bytes = settings->growth_bytes;

@@ -141,7 +141,7 @@ static SamrenaError virtual_create(Samrena *arena, const SamrenaSettings *settin
     reserve = settings->initial_bytes > VIRTUAL_DEFAULT_RESERVE ? settings->initial_bytes
                                                                 : VIRTUAL_DEFAULT_RESERVE;
   bool huge_now = (settings->flags & SAMRENA_FLAG_HUGE_PAGES) != 0;
-  Virtual *virt = samrena__adapter_state(arena);
+  Virtual *virt = samrena__adapter_state(arena, sizeof(Virtual));
   SamrenaError error = choose_commit_step(settings->commit_size, &virt->commit_step);
   if (error == SAMRENA_OK && !reserve_large_pages(virt, settings))
     error = reserve_range(virt, reserve, !huge_now);

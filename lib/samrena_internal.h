@@ -90,10 +90,10 @@ struct Samrena {
   alignas(max_align_t) unsigned char adapter_state[SAMRENA__ADAPTER_STATE_BYTES];
 };
 
-/* The adapter's state in the arena's own allocation, zeroed.  Each adapter
- * asserts that its state fits. */
-static inline void *samrena__adapter_state(Samrena *arena) {
-  memset(arena->adapter_state, 0, sizeof arena->adapter_state);
+/* The adapter's state, size bytes, in the arena's own allocation, zeroed.
+ * Each adapter asserts that its state fits. */
+static inline void *samrena__adapter_state(Samrena *arena, size_t size) {
+  memset(arena->adapter_state, 0, size);
   arena->adapter = arena->adapter_state;
   return arena->adapter;
 }

@@ -18,8 +18,25 @@
 
 static _Atomic uint32_t samrena_serials;
 
+/* Each thread takes serials from the shared counter in batches, so an
+ * arena per request pays one atomic read-modify-write per SERIAL_BATCH
+ * arenas, not one each.  0 is never handed out. */
+#define SERIAL_BATCH 256u
+static TLS uint32_t samrena_serial_next;
+static TLS uint32_t samrena_serial_left;
+
 uint32_t samrena__next_serial(void) {
-  return atomic_fetch_add_explicit(&samrena_serials, 1, memory_order_relaxed) + 1;
+  for (;;) {
+    if (samrena_serial_left == 0) {
+      samrena_serial_next =
+          atomic_fetch_add_explicit(&samrena_serials, SERIAL_BATCH, memory_order_relaxed);
+      samrena_serial_left = SERIAL_BATCH;
+    }
+    samrena_serial_left--;
+    uint32_t serial = ++samrena_serial_next;
+    if (serial != 0)
+      return serial;
+  }
 }
 
 void samrena__note_peak(Samrena *arena) {
