@@ -27,6 +27,14 @@
 #ifdef __GLIBC__
 #include <gnu/libc-version.h>
 #endif
+#ifdef HAVE_SYS_MMAN_H
+#include <sys/mman.h>
+#endif
+#if defined(HAVE_SYS_MMAN_H) && defined(MADV_HUGEPAGE)
+#define HAVE_BENCH_BUMP_HUGE 1
+#else
+#define HAVE_BENCH_BUMP_HUGE 0
+#endif
 
 #if BENCH_VARIANT == BENCH_VARIANT_MAIN
 #include <samrena.h>
@@ -55,6 +63,11 @@
 const BenchContender bench_contenders[] = {
     {"bump", "inline bump over one malloc'd buffer: align, add, compare (the limit)",
      BENCH_VARIANT_MAIN, true, ALL},
+    {"bump-huge",
+     "the inline bump over a 2 MiB-aligned mapping with huge pages asked for before the first "
+     "touch: the first-use limit",
+     BENCH_VARIANT_MAIN, HAVE_BENCH_BUMP_HUGE != 0,
+     BENCH_ONLY(BENCH_FILL) | BENCH_ONLY(BENCH_ZEROED_FRESH) | BENCH_ONLY(BENCH_GROW)},
     {"samrena-chained",
      "samrena_push/_aligned/_zero, samrena_reset, samrena_resize; chained strategy",
      BENCH_VARIANT_MAIN, true, ALL},
@@ -253,6 +266,55 @@ static inline void c_bump_grow_end(BumpCtx *c, void *p) {
 #define C_ARENA_OPS 1
 #define C_GROW 1
 #include "workloads.h"
+
+/* ------------------------------------------- inline bump on huge pages */
+
+#if HAVE_BENCH_BUMP_HUGE
+/* The same bump over memory that is huge pages from the first byte: what
+ * first use of fresh memory costs at best.  One context per process (fill,
+ * zeroed-fresh and grow run in a fresh process each time). */
+#define HUGE_PAGE ((size_t)2 << 20)
+static unsigned char *bump_huge_map;
+static size_t bump_huge_map_size;
+
+static inline bool c_bump_huge_open(BumpCtx *c, const BenchHint *hint) {
+  size_t size = (hint->bytes + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+  void *map = mmap(NULL, size + HUGE_PAGE, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (map == MAP_FAILED)
+    return false;
+  bump_huge_map = map;
+  bump_huge_map_size = size + HUGE_PAGE;
+  uintptr_t aligned = ((uintptr_t)map + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
+  c->heap = (unsigned char *)map + (aligned - (uintptr_t)map);
+  madvise(c->heap, size, MADV_HUGEPAGE);
+  c->cursor = c->heap;
+  c->end = c->heap + size;
+  return true;
+}
+
+static inline void c_bump_huge_close(BumpCtx *c) {
+  (void)c;
+  munmap(bump_huge_map, bump_huge_map_size);
+}
+
+/* The kernel's zero pages: nothing to clear on fresh memory. */
+static inline void *c_bump_huge_zalloc(BumpCtx *c, size_t size) {
+  return c_bump_alloc(c, size);
+}
+
+#define c_bump_huge_alloc c_bump_alloc
+#define c_bump_huge_alloc_aligned c_bump_alloc_aligned
+#define c_bump_huge_reset c_bump_reset
+#define c_bump_huge_grow c_bump_grow
+#define c_bump_huge_grow_end c_bump_grow_end
+
+#define C_ID c_bump_huge
+#define C_CTX BumpCtx
+#define C_ARENA_OPS 1
+#define C_GROW 1
+#include "workloads.h"
+#endif
 
 /* ------------------------------------------------------------------ samrena */
 
@@ -777,6 +839,10 @@ static const char *inline_version_text(void) {
 static const BenchRunner bench_runners[] = {
 #if BENCH_VARIANT == BENCH_VARIANT_MAIN
     {"bump", inline_version_text, {ARENA_RUNS(c_bump), [BENCH_GROW] = bench_grow_c_bump}},
+#if HAVE_BENCH_BUMP_HUGE
+    {"bump-huge", inline_version_text,
+     {ARENA_RUNS(c_bump_huge), [BENCH_GROW] = bench_grow_c_bump_huge}},
+#endif
     {"samrena-chained", samrena_version_text,
      {ARENA_RUNS(c_chained), [BENCH_GROW] = bench_grow_c_chained}},
     {"samrena-virtual", samrena_version_text,

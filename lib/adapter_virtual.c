@@ -33,9 +33,21 @@
  * 256 MiB (the first 2 MiB stay small pages).  The cost is at most one huge
  * page of resident slack.  So an arena asks for them once it has committed
  * more than HUGE_PAGE_THRESHOLD, and from then on commits in 2 MiB steps: an
- * arena that never passes 2 MiB keeps small pages and small steps. */
+ * arena that never passes 2 MiB keeps small pages and small steps.
+ *
+ * Those first 2 MiB of small pages then cost as much as the next 30 MiB
+ * of huge ones: filling 64 MiB measured 4.5 GiB/s, against 12 with huge
+ * pages from the first byte.  An arena that has handed out
+ * HUGE_PAGE_EARLY_USED and grows past HUGE_PAGE_EARLY_END is evidently
+ * not tiny: it asks for huge pages from its start and has the kernel
+ * collapse its first 2 MiB into one (MADV_COLLAPSE, Linux 6.1) at once, so
+ * the rest of them faults nothing: 7.7-8.2 GiB/s for the same 64 MiB.  A
+ * push_zero of fresh memory hands out nothing before it and keeps its
+ * pages untouched. */
 #define HUGE_PAGE_SIZE (UINT64_C(2) << 20)
 #define HUGE_PAGE_THRESHOLD (UINT64_C(2) << 20)
+#define HUGE_PAGE_EARLY_END (UINT64_C(512) << 10)
+#define HUGE_PAGE_EARLY_USED (UINT64_C(256) << 10)
 
 typedef struct {
   SamrenaVmem vm;
@@ -44,6 +56,7 @@ typedef struct {
   uint64_t dirty_end;   /* offset below which memory may hold old data */
   bool huge_allowed;    /* may ask for huge pages past the threshold */
   bool huge_advised;    /* asked: past the threshold, or all of it with the flag */
+  bool collapse_first;  /* asked early: collapse the first 2 MiB once committed */
   bool large_pages;     /* committed whole on large pages: never decommitted or cached */
 } Virtual;
 
@@ -173,20 +186,46 @@ static void virtual_destroy(Samrena *arena) {
   release_range(virt);
 }
 
-/* Where to commit up to for a push ending at offset `end`: the next step
- * boundary, in 2 MiB steps once huge pages were asked for past the
- * threshold (asking the first time the arena grows past it). */
-static uint64_t commit_target(Virtual *virt, uint64_t end) {
-  if (virt->huge_allowed && !virt->huge_advised && end > HUGE_PAGE_THRESHOLD) {
+/* Asks for huge pages the first time the arena grows past the threshold,
+ * from the threshold on; or, growing past HUGE_PAGE_EARLY_END with
+ * HUGE_PAGE_EARLY_USED handed out, from its start, the first 2 MiB to be
+ * collapsed once committed. */
+static void advise_huge_pages(Virtual *virt, uint64_t end, uint64_t used) {
+  if (!virt->huge_allowed || virt->huge_advised)
+    return;
+  if (end > HUGE_PAGE_EARLY_END && used >= HUGE_PAGE_EARLY_USED) {
+    virt->huge_advised = samrena__vm_advise_huge_pages(virt->vm.base, virt->vm.reserved);
+    virt->collapse_first = virt->huge_advised;
+  } else if (end > HUGE_PAGE_THRESHOLD) {
     virt->huge_advised = samrena__vm_advise_huge_pages(
         base_of(virt) + HUGE_PAGE_THRESHOLD, virt->vm.reserved - HUGE_PAGE_THRESHOLD);
-    virt->huge_allowed = virt->huge_advised;
+  } else {
+    return;
   }
+  virt->huge_allowed = virt->huge_advised;
+}
+
+/* Where to commit up to for a push ending at offset `end`: the next step
+ * boundary, in 2 MiB steps where huge pages were asked for. */
+static uint64_t commit_target(const Virtual *virt, uint64_t end) {
   uint64_t step = virt->commit_step;
-  if (virt->huge_advised && end > HUGE_PAGE_THRESHOLD && step < HUGE_PAGE_SIZE)
+  bool huge_here = virt->huge_advised && (virt->collapse_first || end > HUGE_PAGE_THRESHOLD);
+  if (huge_here && step < HUGE_PAGE_SIZE)
     step = HUGE_PAGE_SIZE;
   uint64_t target = samrena__align_up(end, step);
   return target < virt->vm.reserved ? target : virt->vm.reserved;
+}
+
+/* Commits for a push ending at offset `end`, `used` bytes handed out
+ * before it.  The collapse is a hint: its failure changes nothing. */
+static SamrenaError commit_for(Virtual *virt, uint64_t end, uint64_t used) {
+  advise_huge_pages(virt, end, used);
+  SamrenaError error = commit_poisoned(virt, commit_target(virt, end));
+  if (error == SAMRENA_OK && virt->collapse_first && virt->vm.committed >= HUGE_PAGE_SIZE) {
+    samrena__vm_collapse_huge_pages(virt->vm.base, HUGE_PAGE_SIZE);
+    virt->collapse_first = false;
+  }
+  return error;
 }
 
 /* Commits up to the next step boundary past the push: at most one step
@@ -200,7 +239,7 @@ static void *virtual_push_slow(Samrena *arena, uint64_t size, uint64_t alignment
     return samrena__fail_null(SAMRENA_ERROR_OUT_OF_MEMORY);
 
   uint64_t end = offset + padding + size;
-  if (commit_poisoned(virt, commit_target(virt, end)) != SAMRENA_OK)
+  if (commit_for(virt, end, offset) != SAMRENA_OK)
     return NULL;
   set_limit_to_commit(arena);
   arena->fast.cursor = base_of(virt) + end;
@@ -257,7 +296,7 @@ static bool virtual_extend(Samrena *arena, uint64_t bytes) {
   if (bytes > virt->vm.reserved - offset)
     return false;
   SamrenaError before = samrena_last_error();
-  if (commit_poisoned(virt, commit_target(virt, offset + bytes)) != SAMRENA_OK) {
+  if (commit_for(virt, offset + bytes, offset) != SAMRENA_OK) {
     samrena__fail(before); /* the caller falls back; this is not its error */
     return false;
   }
@@ -271,7 +310,7 @@ static SamrenaError virtual_reserve(Samrena *arena, uint64_t min_capacity) {
   Virtual *virt = state_of(arena);
   if (min_capacity > virt->vm.reserved)
     return samrena__fail(SAMRENA_ERROR_INVALID_PARAMETER);
-  SamrenaError error = commit_poisoned(virt, commit_target(virt, min_capacity));
+  SamrenaError error = commit_for(virt, min_capacity, offset_of(arena));
   if (error != SAMRENA_OK)
     return error;
   set_limit_to_commit(arena);

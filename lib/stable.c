@@ -30,8 +30,13 @@ typedef struct {
 
 /* As in the virtual adapter: a block that grows past 2 MiB asks for
  * transparent huge pages for the rest of its reservation, so growing one
- * array to 64 MiB faults 2 MiB at a time; smaller blocks keep small pages. */
+ * array to 64 MiB faults 2 MiB at a time; smaller blocks keep small pages.
+ * A block of STABLE_HUGE_EARLY_USED growing past STABLE_HUGE_EARLY_END
+ * asks for them from its start and has its first 2 MiB collapsed into one
+ * huge page at once (adapter_virtual.c says why). */
 #define STABLE_HUGE_THRESHOLD (UINT64_C(2) << 20)
+#define STABLE_HUGE_EARLY_END (UINT64_C(512) << 10)
+#define STABLE_HUGE_EARLY_USED (UINT64_C(256) << 10)
 
 /* The data starts here: the header rounded up to malloc's alignment. */
 #define STABLE_DATA_OFFSET \
@@ -121,6 +126,23 @@ static void give_back_tail(StableHeader *header, uint64_t old_need, uint64_t nee
   }
 }
 
+/* Asks once, growing from old_need to need bytes; true when the first
+ * 2 MiB are to be collapsed too.  A refusal is only a lost speed-up. */
+static bool advise_huge_pages(StableHeader *header, uint64_t old_need, uint64_t need) {
+  if (header->huge != 0 || header->reserved <= STABLE_HUGE_THRESHOLD || need <= old_need)
+    return false;
+  if (need > STABLE_HUGE_EARLY_END && old_need >= STABLE_HUGE_EARLY_USED) {
+    header->huge = 1;
+    return samrena__vm_advise_huge_pages(header, header->reserved);
+  }
+  if (need > STABLE_HUGE_THRESHOLD) {
+    header->huge = 1;
+    samrena__vm_advise_huge_pages((unsigned char *)header + STABLE_HUGE_THRESHOLD,
+                                  header->reserved - STABLE_HUGE_THRESHOLD);
+  }
+  return false;
+}
+
 static void *stable_resize(StableHeader *header, uint64_t size) {
   uint64_t need;
   if (!footprint(size, &need))
@@ -128,11 +150,7 @@ static void *stable_resize(StableHeader *header, uint64_t size) {
   if (need > header->reserved)
     return samrena__fail_null(SAMRENA_ERROR_OUT_OF_MEMORY);
   uint64_t old_need = STABLE_DATA_OFFSET + header->size; /* fitted once, so it fits */
-  if (need > STABLE_HUGE_THRESHOLD && header->huge == 0 && header->reserved > STABLE_HUGE_THRESHOLD) {
-    header->huge = 1; /* asked once; a refusal is only a lost speed-up */
-    samrena__vm_advise_huge_pages((unsigned char *)header + STABLE_HUGE_THRESHOLD,
-                                  header->reserved - STABLE_HUGE_THRESHOLD);
-  }
+  bool collapse = advise_huge_pages(header, old_need, need);
   if (need > old_need && header->magic == STABLE_MAGIC_COMMITTED) {
     SamrenaError error = commit_up_to(header, need);
     if (error != SAMRENA_OK)
@@ -140,6 +158,9 @@ static void *stable_resize(StableHeader *header, uint64_t size) {
   } else if (need < old_need) {
     give_back_tail(header, old_need, need);
   }
+  /* Committed mode collapses only what is committed: the OS refuses the rest. */
+  if (collapse)
+    samrena__vm_collapse_huge_pages(header, STABLE_HUGE_THRESHOLD);
   header->size = size;
   return data_of(header);
 }

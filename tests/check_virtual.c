@@ -375,6 +375,38 @@ static int thp_eligible(const void *addr) {
   return eligible;
 }
 
+/* An arena that has handed out 256 KiB and grows past 512 KiB is not a
+ * tiny one: it asks for huge pages from its start, commits in 2 MiB steps
+ * and keeps its contents through the collapse of its first 2 MiB. */
+START_TEST(test_huge_pages_early_for_growing_arena) {
+  Samrena *arena = virtual_arena(0);
+  unsigned char *pieces[12];
+  pieces[0] = samrena_push(arena, 64 * KiB);
+  ck_assert_ptr_nonnull(pieces[0]);
+  if (thp_eligible(pieces[0]) < 0) {
+    fprintf(stderr, "virtual: no THPeligible in /proc/self/smaps; huge pages not checked\n");
+    samrena_destroy(arena);
+    return;
+  }
+  util_fill(pieces[0], 64 * KiB, 0);
+  for (int i = 1; i < 7; i++) {
+    pieces[i] = samrena_push(arena, 64 * KiB);
+    util_fill(pieces[i], 64 * KiB, (uint64_t)i);
+  }
+  ck_assert_int_eq(thp_eligible(pieces[0]), 0); /* 448 KiB: still small pages */
+  ck_assert_uint_lt(util_stats(arena).committed, 2 * MiB);
+  for (int i = 7; i < 12; i++) {
+    pieces[i] = samrena_push(arena, 64 * KiB);
+    util_fill(pieces[i], 64 * KiB, (uint64_t)i);
+  }
+  ck_assert_int_eq(thp_eligible(pieces[0]), 1);
+  ck_assert_uint_eq(util_stats(arena).committed, 2 * MiB);
+  for (int i = 0; i < 12; i++)
+    ck_assert_msg(util_check(pieces[i], 64 * KiB, (uint64_t)i), "piece %d changed", i);
+  samrena_destroy(arena);
+}
+END_TEST
+
 START_TEST(test_huge_pages_once_large) {
   Samrena *small = virtual_arena(0);
   unsigned char *small_data = samrena_push(small, 1 * MiB);
@@ -551,6 +583,7 @@ Suite *make_virtual_suite(void) {
   tcase_add_test(tc, test_huge_pages_with_max_reserve);
   tcase_add_test(tc, test_released_reservations_are_reused);
   tcase_add_test(tc, test_huge_pages_once_large);
+  tcase_add_test(tc, test_huge_pages_early_for_growing_arena);
 #if CAN_FORK_WITH_RLIMIT && !UNDER_ASAN
   /* POSIX only: needs fork and setrlimit. */
   tcase_add_test(tc, test_rlimit_as_failures_are_clean);
