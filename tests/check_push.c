@@ -374,6 +374,18 @@ START_TEST(test_trim_gives_back) {
 }
 END_TEST
 
+/* Whether the library poisons unpushed memory, holding the fast path's
+ * limit at the cursor so that every push reaches it: under ASan (which
+ * also defines SAMRENA_NO_INLINE for this file), or memcheck in a
+ * --with-valgrind build. */
+static bool library_poisons(void) {
+#if defined(SAMRENA_NO_INLINE)
+  return true;
+#else
+  return SAMRENA_WITH_VALGRIND && util_under_valgrind();
+#endif
+}
+
 /* samrena_push is the inline fast path, and it agrees with the library. */
 START_TEST(test_inline_fast_path) {
 #if !defined(SAMRENA_NO_INLINE)
@@ -400,11 +412,15 @@ START_TEST(test_inline_fast_path) {
   ck_assert(!samrena_inline_bump(arena, 0, 15, &untouched));
   ck_assert_ptr_eq(untouched, &allocated);
   ck_assert_uint_eq(samrena_allocated(arena), allocated);
-  void *fits;
-  ck_assert(samrena_inline_bump(arena, 24, 31, &fits));
-  ck_assert_uint_eq((uintptr_t)fits % 32, 0);
-  ck_assert_uint_ge(samrena_allocated(arena), allocated + 24);
-  allocated = samrena_allocated(arena);
+  void *fits = NULL;
+  bool bumped = samrena_inline_bump(arena, 24, 31, &fits);
+  if (library_poisons()) {
+    ck_assert(!bumped); /* the library holds the fast path shut */
+  } else {
+    ck_assert(bumped);
+    ck_assert_uint_eq((uintptr_t)fits % 32, 0);
+    ck_assert_uint_ge(samrena_allocated(arena), allocated + 24);
+  }
   unsigned char *big = samrena_inline_push(arena, 1 * MiB);
   ck_assert_ptr_nonnull(big);
   memset(big, 1, 1 * MiB);
