@@ -3,7 +3,7 @@
 #include <config.h>
 
 #include "fault.h"
-#include "samrena_internal.h"
+#include "port/internal.h"
 
 #include <stdatomic.h>
 

@@ -1,4 +1,4 @@
-/* adapter_chained.c -- the chained adapter: a linked list of malloc'd blocks.
+/* adapters/chained.c -- the chained adapter: a linked list of malloc'd blocks.
  *
  * Normal blocks (the first one initial_pages long, then growth_pages each)
  * are used in list order; those after the current one are spares, left by
@@ -9,7 +9,7 @@
  */
 #include <config.h>
 
-#include "samrena_internal.h"
+#include "port/internal.h"
 #include "cache.h"
 #include "fault.h"
 

@@ -1,10 +1,10 @@
-/* adapter_virtual_posix.c -- the virtual memory platform layer on POSIX:
+/* platform/posix.c -- the virtual memory platform layer on POSIX:
  * mmap(PROT_NONE) reserves, mprotect commits, madvise gives back and
  * prefetches.  Works with either spelling of MAP_ANONYMOUS (configure).
  */
 #include <config.h>
 
-#include "adapter_virtual_platform.h"
+#include "platform/vm.h"
 #include "fault.h"
 
 #include <errno.h>

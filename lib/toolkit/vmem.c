@@ -1,9 +1,9 @@
-/* vmem.c -- SamrenaVmem, a reserve-then-commit bump region over the
+/* toolkit/vmem.c -- SamrenaVmem, a reserve-then-commit bump region over the
  * platform layer.  The virtual adapter is built on the same operations.
  */
 #include <config.h>
 
-#include "adapter_virtual_platform.h"
+#include "platform/vm.h"
 #include "cache.h"
 
 #include <string.h>

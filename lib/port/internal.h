@@ -1,4 +1,4 @@
-/* samrena_internal.h -- what the port (samrena.c) and the adapters share.
+/* port/internal.h -- what the port (port/samrena.c) and the adapters share.
  *
  * The port owns the Samrena handle and the bump over the current span
  * [cursor, limit).  An adapter supplies spans: it fills one SamrenaOps table
@@ -78,7 +78,7 @@ struct Samrena {
   uint64_t peak_allocated; /* high-water of allocated at past resets and restores */
   uint32_t flags;
 
-  /* Scopes and cleanups (scope.c). */
+  /* Scopes and cleanups (port/scope.c). */
   uint32_t serial; /* tells this arena's marks from another's */
   uint64_t last_sequence;
   SamrenaMarkEntry *marks;
@@ -162,7 +162,7 @@ SamrenaError samrena__fail(SamrenaError error);
 /* Records error and returns NULL, for pointer-returning calls. */
 void *samrena__fail_null(SamrenaError error);
 
-/* Scope machinery (scope.c) used by the port: run every cleanup, newest
+/* Scope machinery (port/scope.c) used by the port: run every cleanup, newest
  * first, and forget every mark; release the mark stack. */
 void samrena__release_all(Samrena *arena);
 void samrena__free_scopes(Samrena *arena);
@@ -171,7 +171,7 @@ uint32_t samrena__next_serial(void);
 /* peak_allocated raised to the current allocation. */
 void samrena__note_peak(Samrena *arena);
 
-/* SamrenaVmem operations for the library's own use (vmem.c).  Each records
+/* SamrenaVmem operations for the library's own use (toolkit/vmem.c).  Each records
  * its error, returns it, and on failure leaves vm as it was. */
 /* Pre: vm empty, size > 0.  Reserves size rounded up to the reservation granularity. */
 SamrenaError samrena__vmem_reserve(SamrenaVmem *vm, uint64_t size);
@@ -180,7 +180,7 @@ SamrenaError samrena__vmem_commit_to(SamrenaVmem *vm, uint64_t target);
 /* Makes committed <= target rounded up to the page, giving pages back. */
 SamrenaError samrena__vmem_decommit_to(SamrenaVmem *vm, uint64_t target);
 
-/* The process-wide cache of released reservations (vmem.c).  put trims vm
+/* The process-wide cache of released reservations (toolkit/vmem.c).  put trims vm
  * and keeps it, or returns false (the caller then releases it); take finds
  * a cached reservation of exactly `reserved` bytes.  Thread-safe. */
 bool samrena__vmem_cache_put(SamrenaVmem *vm);

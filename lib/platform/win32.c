@@ -1,4 +1,4 @@
-/* adapter_virtual_win32.c -- the virtual memory platform layer on Windows:
+/* platform/win32.c -- the virtual memory platform layer on Windows:
  * VirtualAlloc(MEM_RESERVE) reserves, VirtualAlloc(MEM_COMMIT) commits,
  * VirtualFree(MEM_DECOMMIT) gives back, PrefetchVirtualMemory prefetches
  * where the system has it (Windows 8 and later: looked up at run time), and
@@ -7,7 +7,7 @@
  */
 #include <config.h>
 
-#include "adapter_virtual_platform.h"
+#include "platform/vm.h"
 #include "fault.h"
 
 #include <stdatomic.h>

@@ -1,4 +1,4 @@
-/* stable.c -- samrena_vmem_realloc: a realloc whose pointer never moves.
+/* toolkit/stable.c -- samrena_vmem_realloc: a realloc whose pointer never moves.
  *
  * Each block owns a reservation; a header at its start describes it and the
  * data follows, aligned to alignof(max_align_t).  Growth commits in place,
@@ -13,7 +13,7 @@
  */
 #include <config.h>
 
-#include "adapter_virtual_platform.h"
+#include "platform/vm.h"
 
 #include <string.h>
 
@@ -33,7 +33,7 @@ typedef struct {
  * array to 64 MiB faults 2 MiB at a time; smaller blocks keep small pages.
  * A block of STABLE_HUGE_EARLY_USED growing past STABLE_HUGE_EARLY_END
  * asks for them from its start and has its first 2 MiB collapsed into one
- * huge page at once (adapter_virtual.c says why). */
+ * huge page at once (adapters/virtual.c says why). */
 #define STABLE_HUGE_THRESHOLD (UINT64_C(2) << 20)
 #define STABLE_HUGE_EARLY_END (UINT64_C(512) << 10)
 #define STABLE_HUGE_EARLY_USED (UINT64_C(256) << 10)

@@ -1,4 +1,4 @@
-/* pool.c -- fixed-size slots with O(1) alloc and free.
+/* toolkit/pool.c -- fixed-size slots with O(1) alloc and free.
  *
  * Slots come from blocks, either pushed on a backing arena or malloc'd and
  * owned by the pool.  A free slot holds the address of the next free slot
@@ -10,7 +10,7 @@
  */
 #include <config.h>
 
-#include "samrena_internal.h"
+#include "port/internal.h"
 #include "fault.h"
 
 #include <stdlib.h>

@@ -1,7 +1,7 @@
-/* adapter_virtual_platform.h -- the contract between the portable code
- * (vmem.c, adapter_virtual.c) and one operating system's virtual memory
- * calls.  Exactly one platform file implements it: adapter_virtual_posix.c
- * (mmap), adapter_virtual_win32.c (VirtualAlloc) or adapter_virtual_none.c
+/* platform/vm.h -- the contract between the portable code
+ * (toolkit/vmem.c, adapters/virtual.c) and one operating system's virtual memory
+ * calls.  Exactly one platform file implements it: platform/posix.c
+ * (mmap), platform/win32.c (VirtualAlloc) or platform/none.c
  * (every call refuses).  Addresses and sizes passed in are multiples of
  * samrena__vm_page_size() unless a comment says otherwise.  A call that
  * fails changes nothing and returns an error; none records it.
@@ -9,7 +9,7 @@
 #ifndef SAMRENA_ADAPTER_VIRTUAL_PLATFORM_H
 #define SAMRENA_ADAPTER_VIRTUAL_PLATFORM_H
 
-#include "samrena_internal.h"
+#include "port/internal.h"
 
 /* Whether this platform layer can reserve at all. */
 bool samrena__vm_supported(void);

@@ -1,10 +1,10 @@
-/* adapter_virtual_none.c -- the platform layer for hosts without virtual
+/* platform/none.c -- the platform layer for hosts without virtual
  * memory calls: every request is refused, so SamrenaVmem fails cleanly with
  * SAMRENA_ERROR_UNSUPPORTED_OPERATION and arenas use the chained adapter.
  */
 #include <config.h>
 
-#include "adapter_virtual_platform.h"
+#include "platform/vm.h"
 
 bool samrena__vm_supported(void) {
   return false;

@@ -1,4 +1,4 @@
-/* adapter_virtual.c -- the virtual memory adapter: one contiguous
+/* adapters/virtual.c -- the virtual memory adapter: one contiguous
  * reservation of max_reserve bytes, committed in commit_size steps as the
  * cursor crosses them (or, for Windows large pages, committed whole at
  * creation).  Pushes are contiguous and never move; growth is an mprotect,
@@ -6,7 +6,7 @@
  */
 #include <config.h>
 
-#include "adapter_virtual_platform.h"
+#include "platform/vm.h"
 #include "fault.h"
 
 #include <string.h>

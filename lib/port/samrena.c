@@ -1,9 +1,9 @@
-/* samrena.c -- the port: creation and strategy choice, the error state, the
+/* port/samrena.c -- the port: creation and strategy choice, the error state, the
  * bump over the current span, and dispatch to the adapter when it is used up.
  */
 #include <config.h>
 
-#include "samrena_internal.h"
+#include "port/internal.h"
 #include "fault.h"
 
 #include <stdio.h>

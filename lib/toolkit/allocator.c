@@ -1,8 +1,8 @@
-/* allocator.c -- SamrenaAllocator, one interface over an arena, a pool and
+/* toolkit/allocator.c -- SamrenaAllocator, one interface over an arena, a pool and
  * malloc, so that code written against it runs over any of them. */
 #include <config.h>
 
-#include "samrena_internal.h"
+#include "port/internal.h"
 
 #include <stdlib.h>
 

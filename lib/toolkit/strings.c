@@ -1,8 +1,8 @@
-/* strings.c -- copies of strings and bytes, and formatted strings, in an
+/* toolkit/strings.c -- copies of strings and bytes, and formatted strings, in an
  * arena.  Strings need no alignment, so they pack without padding. */
 #include <config.h>
 
-#include "samrena_internal.h"
+#include "port/internal.h"
 
 #include <stdarg.h>
 #include <stdio.h>

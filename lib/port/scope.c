@@ -1,4 +1,4 @@
-/* scope.c -- marks (samrena_save / samrena_restore) and cleanups
+/* port/scope.c -- marks (samrena_save / samrena_restore) and cleanups
  * (samrena_on_release).
  *
  * Live marks are kept on a stack beside the arena: a mark names its entry
@@ -9,7 +9,7 @@
  */
 #include <config.h>
 
-#include "samrena_internal.h"
+#include "port/internal.h"
 #include "fault.h"
 
 #include <stdatomic.h>
