@@ -265,6 +265,52 @@ START_TEST(test_backed_pool_across_restore) {
 }
 END_TEST
 
+/* A restore to a mark taken after the pool keeps exactly the slots that
+ * were live at the mark: in_use counts them, each can still be freed (the
+ * debug build's check included) and reused. */
+START_TEST(test_backed_pool_in_use_exact_after_restore) {
+  Samrena *arena = util_arena(STRATEGY, 1);
+  SamrenaPool *pool = samrena_pool_create(arena, 1024, 0);
+  ck_assert_ptr_nonnull(pool);
+  enum { BEFORE = 64, AFTER = 128 }; /* a 64 KiB block holds 64 such slots */
+  unsigned char *live[BEFORE];
+  for (int i = 0; i < BEFORE; i++) {
+    live[i] = samrena_pool_alloc(pool);
+    ck_assert_ptr_nonnull(live[i]);
+    util_fill(live[i], 1024, (uint64_t)i);
+  }
+  SamrenaMark mark = samrena_save(arena);
+  for (int i = 0; i < AFTER; i++)
+    ck_assert_ptr_nonnull(samrena_pool_alloc(pool));
+  ck_assert_uint_eq(samrena_pool_in_use(pool), BEFORE + AFTER);
+  ck_assert_int_eq(samrena_restore(arena, mark), SAMRENA_OK);
+  ck_assert_uint_eq(samrena_pool_in_use(pool), BEFORE);
+
+  for (int i = 0; i < BEFORE; i++)
+    ck_assert(util_check(live[i], 1024, (uint64_t)i));
+  /* The error state is not cleared by success: set it to something no
+   * pool_free records, then see that the frees leave it alone. */
+  ck_assert_ptr_null((samrena_push)(NULL, 1));
+  samrena_pool_free(pool, live[0]);
+  ck_assert_int_eq(samrena_last_error(), SAMRENA_ERROR_NULL_POINTER);
+  ck_assert_uint_eq(samrena_pool_in_use(pool), BEFORE - 1);
+  ck_assert_ptr_eq(samrena_pool_alloc(pool), live[0]); /* the freed slot comes back */
+  for (int i = 1; i < BEFORE; i++)
+    samrena_pool_free(pool, live[i]);
+  ck_assert_int_eq(samrena_last_error(), SAMRENA_ERROR_NULL_POINTER);
+  ck_assert_uint_eq(samrena_pool_in_use(pool), 1);
+
+  /* New slots come from memory the arena will not hand out again. */
+  unsigned char *fresh = samrena_pool_alloc(pool);
+  unsigned char *pushed = samrena_push(arena, 1024);
+  ck_assert(fresh != NULL && pushed != NULL);
+  util_fill(fresh, 1024, 500);
+  util_fill(pushed, 1024, 501);
+  ck_assert(util_check(fresh, 1024, 500));
+  samrena_destroy(arena);
+}
+END_TEST
+
 /* A format that fails half way leaves no garbage where push_zero looks. */
 START_TEST(test_printf_failure_leaves_zeros) {
   Samrena *arena = util_arena(STRATEGY, 1);
@@ -289,6 +335,7 @@ Suite *make_scope_suite(void) {
   tcase_add_loop_test(tc, test_save_without_restore_reuses_mark, 0, util_strategy_count);
   tcase_add_loop_test(tc, test_resize_respects_marks, 0, util_strategy_count);
   tcase_add_loop_test(tc, test_backed_pool_across_restore, 0, util_strategy_count);
+  tcase_add_loop_test(tc, test_backed_pool_in_use_exact_after_restore, 0, util_strategy_count);
   tcase_add_loop_test(tc, test_printf_failure_leaves_zeros, 0, util_strategy_count);
   suite_add_tcase(suite, tc);
   tc = tcase_create("cleanups");
