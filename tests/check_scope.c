@@ -5,6 +5,10 @@
 #include <string.h>
 #include <wchar.h>
 
+#if SAMRENA_FAULT_INJECTION
+#include "../lib/fault.h"
+#endif
+
 #define STRATEGY (util_strategies[_i])
 
 START_TEST(test_restore_frees_what_came_after) {
@@ -103,6 +107,61 @@ START_TEST(test_stale_and_foreign_marks_refused) {
   ck_assert_int_eq(samrena_last_error(), SAMRENA_ERROR_NULL_POINTER);
   ck_assert_int_eq(samrena_restore(arena, none), SAMRENA_ERROR_INVALID_PARAMETER);
   samrena_destroy(other);
+  samrena_destroy(arena);
+}
+END_TEST
+
+#if SAMRENA_FAULT_INJECTION
+/* Arenas are told apart by a serial that is never reused: an arena created
+ * 2^32 creations after another (as if 2^32 arenas had come and gone, or
+ * 2^24 short-lived threads had each taken a batch of serials) refuses the
+ * live arena's marks, and the other way round. */
+START_TEST(test_foreign_mark_refused_after_2_32_arenas) {
+  samrena_fault_skip_serials(0); /* the next arena starts a batch */
+  Samrena *arena = util_arena(STRATEGY, 1);
+  ck_assert_ptr_nonnull(samrena_push(arena, 10));
+  SamrenaMark mark = samrena_save(arena);
+  ck_assert_ptr_nonnull(samrena_push(arena, 10));
+  uint64_t allocated = samrena_allocated(arena);
+
+  /* A batch is 256 serials: the next arena's serial is the first one's
+   * plus 2^32. */
+  samrena_fault_skip_serials((UINT64_C(1) << 32) - 256);
+  Samrena *later = util_arena(STRATEGY, 1);
+  ck_assert_ptr_nonnull(samrena_push(later, 10));
+  SamrenaMark later_mark = samrena_save(later);
+  ck_assert_ptr_nonnull(samrena_push(later, 10));
+  uint64_t later_allocated = samrena_allocated(later);
+
+  ck_assert_int_eq(samrena_restore(later, mark), SAMRENA_ERROR_INVALID_PARAMETER);
+  ck_assert_uint_eq(samrena_allocated(later), later_allocated);
+  ck_assert_int_eq(samrena_restore(arena, later_mark), SAMRENA_ERROR_INVALID_PARAMETER);
+  ck_assert_uint_eq(samrena_allocated(arena), allocated);
+  ck_assert_int_eq(samrena_restore(arena, mark), SAMRENA_OK);
+  ck_assert_int_eq(samrena_restore(later, later_mark), SAMRENA_OK);
+  samrena_destroy(later);
+  samrena_destroy(arena);
+}
+END_TEST
+#endif
+
+/* Marks are found among many live ones, newest or not. */
+START_TEST(test_many_live_marks_each_restorable) {
+  Samrena *arena = util_arena(STRATEGY, 1);
+  enum { N = 300 };
+  static SamrenaMark marks[N];
+  static uint64_t allocated[N];
+  for (int i = 0; i < N; i++) {
+    ck_assert_ptr_nonnull(samrena_push(arena, 8));
+    allocated[i] = samrena_allocated(arena);
+    marks[i] = samrena_save(arena);
+  }
+  for (int i = N - 1; i >= 0; i -= 7) {
+    ck_assert_int_eq(samrena_restore(arena, marks[i]), SAMRENA_OK);
+    ck_assert_uint_eq(samrena_allocated(arena), allocated[i]);
+    if (i + 1 < N) /* popped by this restore */
+      ck_assert_int_eq(samrena_restore(arena, marks[i + 1]), SAMRENA_ERROR_INVALID_PARAMETER);
+  }
   samrena_destroy(arena);
 }
 END_TEST
@@ -333,6 +392,10 @@ Suite *make_scope_suite(void) {
   tcase_add_loop_test(tc, test_nested_scopes_depth_1000, 0, util_strategy_count);
   tcase_add_loop_test(tc, test_stale_and_foreign_marks_refused, 0, util_strategy_count);
   tcase_add_loop_test(tc, test_save_without_restore_reuses_mark, 0, util_strategy_count);
+  tcase_add_loop_test(tc, test_many_live_marks_each_restorable, 0, util_strategy_count);
+#if SAMRENA_FAULT_INJECTION
+  tcase_add_loop_test(tc, test_foreign_mark_refused_after_2_32_arenas, 0, util_strategy_count);
+#endif
   tcase_add_loop_test(tc, test_resize_respects_marks, 0, util_strategy_count);
   tcase_add_loop_test(tc, test_backed_pool_across_restore, 0, util_strategy_count);
   tcase_add_loop_test(tc, test_backed_pool_in_use_exact_after_restore, 0, util_strategy_count);

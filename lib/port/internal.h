@@ -79,7 +79,7 @@ struct Samrena {
   uint32_t flags;
 
   /* Scopes and cleanups (port/scope.c). */
-  uint32_t serial; /* tells this arena's marks from another's */
+  uint64_t serial; /* tells this arena's marks from another's; never reused */
   uint64_t last_sequence;
   SamrenaMarkEntry *marks;
   size_t mark_count, mark_capacity;
@@ -167,7 +167,7 @@ void *samrena__fail_null(SamrenaError error);
 void samrena__release_all(Samrena *arena);
 void samrena__free_scopes(Samrena *arena);
 /* A fresh serial for a new arena. */
-uint32_t samrena__next_serial(void);
+uint64_t samrena__next_serial(void);
 /* peak_allocated raised to the current allocation. */
 void samrena__note_peak(Samrena *arena);
 
