@@ -47,8 +47,8 @@ static unsigned char *block_data(ChainedBlock *block) {
   return (unsigned char *)block + BLOCK_HEADER_SIZE;
 }
 
-/* Blocks of at most this many payload bytes, released by a destroyed or
- * trimmed arena, wait in a process-wide cache (cache.h) for the next block
+/* Blocks of at most this many payload bytes, released by a destroyed
+ * arena, wait in a process-wide cache (cache.h) for the next block
  * of the same size: an arena per request then costs no malloc and no free
  * of its first block, whose free would also make glibc consolidate its
  * heap.  Four slots: at most 1 MiB is kept. */
@@ -64,10 +64,15 @@ static ChainedBlock *block_from_cache(uint64_t payload_size) {
   return entry.memory;
 }
 
-static void free_cached(const SamrenaCacheEntry *entry) {
-  ChainedBlock *block = entry->memory;
+/* Gives a block back to malloc, which may hand its memory out again, so
+ * it must not stay poisoned. */
+static void block_release(ChainedBlock *block) {
   SAMRENA__UNPOISON(block_data(block), block->size);
   free(block);
+}
+
+static void free_cached(const SamrenaCacheEntry *entry) {
+  block_release(entry->memory);
 }
 
 void samrena__chained_cache_drain(void) {
@@ -92,24 +97,23 @@ static ChainedBlock *block_new(uint64_t payload_size) {
   return block;
 }
 
-/* A cached block is poisoned, as a new one is, before another thread can
- * take it; malloc may hand the memory of a freed one out again, so that
- * must not stay poisoned. */
-static void block_free(ChainedBlock *block) {
+/* A block of a destroyed arena goes to the cache when it fits there.  A
+ * cached block is poisoned, as a new one is, before another thread can
+ * take it. */
+static void block_retire(ChainedBlock *block) {
   SamrenaCacheEntry entry = {block, block->size, 0};
   if (block->size <= CHAINED_CACHE_MAX_BLOCK) {
     SAMRENA__POISON(block_data(block), block->size);
     if (samrena__cache_put(&samrena_chained_cache, &entry))
       return;
   }
-  SAMRENA__UNPOISON(block_data(block), block->size);
-  free(block);
+  block_release(block);
 }
 
 static void free_list(ChainedBlock *block) {
   while (block != NULL) {
     ChainedBlock *next = block->next;
-    block_free(block);
+    block_retire(block);
     block = next;
   }
 }
@@ -287,14 +291,16 @@ static SamrenaError chained_reserve(Samrena *arena, uint64_t min_capacity) {
   return SAMRENA_OK;
 }
 
-/* Frees the spares of *list that capacity can spare while staying >= floor. */
+/* Frees the spares of *list that capacity can spare while staying >= floor.
+ * Trimming means giving memory back: the blocks go to free(3), never to
+ * the cache, where they would stay held by the process. */
 static void free_spares_above(ChainedBlock **list, uint64_t *capacity, uint64_t floor) {
   while (*list != NULL) {
     ChainedBlock *block = *list;
     if (*capacity - block->size >= floor) {
       *capacity -= block->size;
       *list = block->next;
-      block_free(block);
+      block_release(block);
     } else {
       list = &block->next;
     }
