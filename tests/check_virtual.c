@@ -228,6 +228,22 @@ START_TEST(test_commit_steps) {
   ck_assert_uint_le(util_stats(arena).committed, SAMRENA_DEFAULT_PAGE_SIZE + 1 + COMMIT_STEP_LIMIT);
   samrena_destroy(arena);
 
+  /* A step that is not a power of two: commits end on its multiples. */
+  uint64_t page = util_page_size();
+  config.max_reserve = 96 * MiB + 7 * page;
+  config.commit_size = 3 * page;
+  config.initial_pages = 1;
+  config.page_size = 64; /* the first commit: one OS page's worth */
+  arena = util_arena_config(config);
+  while (util_stats(arena).committed < 3 * page)
+    ck_assert_ptr_nonnull(samrena_push(arena, 64));
+  ck_assert_uint_eq(util_stats(arena).committed, 3 * page);
+  ck_assert_ptr_nonnull(samrena_push(arena, 3 * page - samrena_allocated(arena) + 1));
+  ck_assert_uint_eq(util_stats(arena).committed, 6 * page);
+  ck_assert_ptr_nonnull(samrena_push(arena, 3 * page));
+  ck_assert_uint_eq(util_stats(arena).committed, 9 * page);
+  samrena_destroy(arena);
+
   config.commit_size = UINT64_MAX;
   ck_assert_ptr_null(samrena_create(&config));
   ck_assert_int_eq(samrena_last_error(), SAMRENA_ERROR_OVERFLOW);

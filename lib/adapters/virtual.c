@@ -52,7 +52,7 @@
 typedef struct {
   SamrenaVmem vm;
   uint64_t poisoned_end; /* high-water of the commit: what poison.h may have marked */
-  uint64_t commit_step; /* a multiple of the page size */
+  uint64_t commit_step; /* a multiple of the page size, not always a power of two */
   uint64_t dirty_end;   /* offset below which memory may hold old data */
   bool huge_allowed;    /* may ask for huge pages past the threshold */
   bool huge_advised;    /* asked: past the threshold, or all of it with the flag */
@@ -212,7 +212,9 @@ static uint64_t commit_target(const Virtual *virt, uint64_t end) {
   bool huge_here = virt->huge_advised && (virt->collapse_first || end > HUGE_PAGE_THRESHOLD);
   if (huge_here && step < HUGE_PAGE_SIZE)
     step = HUGE_PAGE_SIZE;
-  uint64_t target = samrena__align_up(end, step);
+  /* A multiple of the step, which need not be a power of two; no
+   * overflow, as end and step are both below SAMRENA__MAX_FOOTPRINT. */
+  uint64_t target = (end + step - 1) / step * step;
   return target < virt->vm.reserved ? target : virt->vm.reserved;
 }
 
