@@ -243,21 +243,26 @@ void samrena_destroy(Samrena *arena) {
 
 /* --------------------------------------------------------------- allocation */
 
-/* Any non-NULL address will do for a zero-byte push; the aligned cursor is
- * the least surprising one, and nothing is consumed. */
+/* A zero-byte push consumes nothing and returns an aligned non-NULL
+ * address that is never dereferenced: the aligned cursor when the padding
+ * fits in the span, else the address the cursor would align to, which may
+ * lie outside the arena (or, where rounding up wraps past the top of the
+ * address space, the one below).  Pre: alignment - 1 <= PTRDIFF_MAX. */
 static void *push_nothing(Samrena *arena, uint64_t alignment) {
   uint64_t padding = samrena__padding_for(arena->fast.cursor, alignment);
   if (padding <= (uint64_t)(arena->limit - arena->fast.cursor))
     return arena->fast.cursor + padding;
-  return arena->fast.cursor;
+  uintptr_t mask = (uintptr_t)(alignment - 1);
+  uintptr_t up = ((uintptr_t)arena->fast.cursor + mask) & ~mask;
+  return (void *)(up != 0 ? up : (uintptr_t)arena->fast.cursor & ~mask);
 }
 
 /* Pre: arena non-NULL, alignment a power of two. */
 static void *push_checked(Samrena *arena, uint64_t size, uint64_t alignment) {
-  if (size == 0)
-    return push_nothing(arena, alignment);
   if (alignment - 1 > SAMRENA__MAX_FOOTPRINT || size > SAMRENA__MAX_FOOTPRINT - (alignment - 1))
     return samrena__fail_null(SAMRENA_ERROR_OVERFLOW);
+  if (size == 0)
+    return push_nothing(arena, alignment);
 
   uint64_t padding = samrena__padding_for(arena->fast.cursor, alignment);
   uint64_t room = (uint64_t)(arena->limit - arena->fast.cursor);
