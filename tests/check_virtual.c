@@ -492,10 +492,13 @@ static int under_rlimit_as(void) {
   if (setrlimit(RLIMIT_AS, &limit) != 0)
     return 101;
 
-  /* A size no released reservation has, so the cache cannot serve it. */
+  /* A size no released reservation has, so the cache cannot serve it,
+   * and larger than all the address space in use, so that emptying the
+   * cache (which a refused reservation does) cannot make room for it. */
+  uint64_t too_much = in_use + 1024 * MiB + 3 * util_page_size();
   SamrenaConfig config = samrena_default_config();
   config.strategy = SAMRENA_STRATEGY_VIRTUAL;
-  config.max_reserve = 1024 * MiB + 3 * util_page_size();
+  config.max_reserve = too_much;
   config.flags = SAMRENA_FLAG_STRICT;
   if (samrena_create(&config) != NULL)
     return 1;
@@ -507,11 +510,11 @@ static int under_rlimit_as(void) {
   Samrena *arena = samrena_create(&config);
   if (arena == NULL || samrena_strategy(arena) != SAMRENA_STRATEGY_CHAINED || warnings != 1)
     return 3;
-  if (samrena_push(arena, 256 * MiB) != NULL)
+  if (samrena_push(arena, too_much) != NULL)
     return 4;
   if (samrena_last_error() != SAMRENA_ERROR_OUT_OF_MEMORY)
     return 5;
-  if (samrena_reserve(arena, 256 * MiB) != SAMRENA_ERROR_OUT_OF_MEMORY)
+  if (samrena_reserve(arena, too_much) != SAMRENA_ERROR_OUT_OF_MEMORY)
     return 6;
   unsigned char *small = samrena_push(arena, 1000);
   if (small == NULL)
@@ -520,10 +523,68 @@ static int under_rlimit_as(void) {
   samrena_destroy(arena);
 
   SamrenaVmem vm = {0};
-  if (samrena_vmem_reserve(&vm, 1024 * MiB) || samrena_last_error() != SAMRENA_ERROR_OUT_OF_MEMORY)
+  if (samrena_vmem_reserve(&vm, too_much) || samrena_last_error() != SAMRENA_ERROR_OUT_OF_MEMORY)
     return 8;
   return 0;
 }
+
+/* Runs in the child: arenas of four sizes, each created and destroyed in
+ * turn under a limit that holds three of them, not four.  The cache of
+ * released reservations keeps each one; a reservation that fails for
+ * want of address space must empty it and try again.  Returns the number
+ * of the first broken promise, or 77 when the limit is not enforced here. */
+static int reservations_under_rlimit_as(void) {
+  const uint64_t size = 256 * MiB;
+  uint64_t in_use = address_space_in_use();
+  if (in_use == 0)
+    return 100;
+  rlim_t cap = (rlim_t)(in_use + 3 * size + size / 2);
+  struct rlimit limit = {cap, cap};
+  if (setrlimit(RLIMIT_AS, &limit) != 0)
+    return 101;
+  void *probe = mmap(NULL, (size_t)(4 * size), PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (probe != MAP_FAILED) {
+    munmap(probe, (size_t)(4 * size));
+    return 77; /* the limit is not enforced (an emulator, say) */
+  }
+  for (uint64_t i = 0; i < 4; i++) {
+    SamrenaConfig config = samrena_default_config();
+    config.strategy = SAMRENA_STRATEGY_VIRTUAL;
+    config.flags = SAMRENA_FLAG_STRICT;
+    config.max_reserve = size + i * util_page_size() * 16; /* sizes no cache entry shares */
+    Samrena *arena = samrena_create(&config);
+    if (arena == NULL)
+      return (int)(1 + i);
+    if (samrena_push(arena, 1000) == NULL)
+      return (int)(10 + i);
+    samrena_destroy(arena);
+  }
+  /* A stable block too: its reservation is another way in. */
+  void *block = samrena_vmem_realloc_reserve(NULL, 100, 2 * size);
+  if (block == NULL)
+    return 20;
+  samrena_vmem_realloc(block, 0);
+  return 0;
+}
+
+START_TEST(test_reservation_cache_gives_way) {
+  fflush(NULL);
+  pid_t child = fork();
+  ck_assert_int_ge(child, 0);
+  if (child == 0)
+    _exit(reservations_under_rlimit_as());
+  int status;
+  ck_assert_int_eq(waitpid(child, &status, 0), child);
+  ck_assert_msg(WIFEXITED(status), "the child crashed (signal %d)",
+                WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+  if (WEXITSTATUS(status) == 77) {
+    printf("virtual: cache under RLIMIT_AS: skipped, the limit is not enforced here\n");
+    return;
+  }
+  ck_assert_msg(WEXITSTATUS(status) == 0, "promise %d broken under RLIMIT_AS",
+                WEXITSTATUS(status));
+}
+END_TEST
 
 /* The start of the reservation of an arena that may have pushed (it is
  * reset to find it). */
@@ -603,6 +664,7 @@ Suite *make_virtual_suite(void) {
 #if CAN_FORK_WITH_RLIMIT && !UNDER_ASAN
   /* POSIX only: needs fork and setrlimit. */
   tcase_add_test(tc, test_rlimit_as_failures_are_clean);
+  tcase_add_test(tc, test_reservation_cache_gives_way);
   tcase_add_test(tc, test_write_past_commit_faults);
 #endif
   suite_add_tcase(suite, tc);

@@ -54,16 +54,6 @@ static unsigned char *block_data(ChainedBlock *block) {
  * heap.  Four slots: at most 1 MiB is kept. */
 #define CHAINED_CACHE_MAX_BLOCK (UINT64_C(256) << 10)
 
-static SamrenaCache samrena_chained_cache;
-
-static ChainedBlock *block_from_cache(uint64_t payload_size) {
-  SamrenaCacheEntry entry;
-  if (payload_size > CHAINED_CACHE_MAX_BLOCK ||
-      !samrena__cache_take(&samrena_chained_cache, payload_size, &entry))
-    return NULL;
-  return entry.memory;
-}
-
 /* Gives a block back to malloc, which may hand its memory out again, so
  * it must not stay poisoned. */
 static void block_release(ChainedBlock *block) {
@@ -75,8 +65,14 @@ static void free_cached(const SamrenaCacheEntry *entry) {
   block_release(entry->memory);
 }
 
-void samrena__chained_cache_drain(void) {
-  samrena__cache_drain(&samrena_chained_cache, free_cached);
+static SamrenaCache samrena_chained_cache = SAMRENA__CACHE_INIT(free_cached);
+
+static ChainedBlock *block_from_cache(uint64_t payload_size) {
+  SamrenaCacheEntry entry;
+  if (payload_size > CHAINED_CACHE_MAX_BLOCK ||
+      !samrena__cache_take(&samrena_chained_cache, payload_size, &entry))
+    return NULL;
+  return entry.memory;
 }
 
 /* NULL with the error recorded when the size is not representable or

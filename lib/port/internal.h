@@ -185,9 +185,10 @@ SamrenaError samrena__vmem_decommit_to(SamrenaVmem *vm, uint64_t target);
  * a cached reservation of exactly `reserved` bytes.  Thread-safe. */
 bool samrena__vmem_cache_put(SamrenaVmem *vm);
 bool samrena__vmem_cache_take(uint64_t reserved, SamrenaVmem *vm);
-/* Empty the caches of released reservations and chained blocks. */
-void samrena__vmem_cache_drain(void);
-void samrena__chained_cache_drain(void);
+/* reserve(size, base), and once more after emptying the caches of
+ * released memory when it fails with OUT_OF_MEMORY (toolkit/vmem.c). */
+SamrenaError samrena__reserve_retrying(SamrenaError (*reserve)(uint64_t size, void **base),
+                                       uint64_t size, void **base);
 
 /* Arithmetic helpers.  alignment is a power of two. */
 static inline uint64_t samrena__align_up(uint64_t value, uint64_t alignment) {

@@ -90,10 +90,10 @@ static void *stable_create(uint64_t size, uint64_t reserve) {
 
   void *base;
   uint64_t magic = STABLE_MAGIC_TOUCHABLE;
-  SamrenaError error = samrena__vm_reserve_touchable(reservation, &base);
+  SamrenaError error = samrena__reserve_retrying(samrena__vm_reserve_touchable, reservation, &base);
   if (error != SAMRENA_OK) {
     magic = STABLE_MAGIC_COMMITTED;
-    error = samrena__vm_reserve(reservation, &base);
+    error = samrena__reserve_retrying(samrena__vm_reserve, reservation, &base);
     if (error == SAMRENA_OK) {
       error = samrena__vm_commit(base, page_round(need));
       if (error != SAMRENA_OK)

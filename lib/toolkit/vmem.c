@@ -18,6 +18,18 @@ static bool is_empty(const SamrenaVmem *vm) {
   return vm->base == NULL;
 }
 
+/* The caches of released memory (cache.h) hold address space: on a 32-bit
+ * target, or under RLIMIT_AS, a few cached reservations are enough to
+ * make a new one fail although nothing is alive.  So a reservation
+ * refused for want of address space empties them and is tried again. */
+SamrenaError samrena__reserve_retrying(SamrenaError (*reserve)(uint64_t size, void **base),
+                                       uint64_t size, void **base) {
+  SamrenaError error = reserve(size, base);
+  if (error == SAMRENA_ERROR_OUT_OF_MEMORY && samrena__cache_drain_all())
+    error = reserve(size, base);
+  return error;
+}
+
 SamrenaError samrena__vmem_reserve(SamrenaVmem *vm, uint64_t size) {
   uint64_t granularity = samrena__vm_reserve_granularity();
   if (granularity == 0)
@@ -26,7 +38,7 @@ SamrenaError samrena__vmem_reserve(SamrenaVmem *vm, uint64_t size) {
   if (!samrena__round_up_checked(size, granularity, &rounded) || rounded > SAMRENA__MAX_FOOTPRINT)
     return samrena__fail(SAMRENA_ERROR_OVERFLOW);
   void *base;
-  SamrenaError error = samrena__vm_reserve(rounded, &base);
+  SamrenaError error = samrena__reserve_retrying(samrena__vm_reserve, rounded, &base);
   if (error != SAMRENA_OK)
     return samrena__fail(error);
   vm->base = base;
@@ -144,7 +156,11 @@ bool samrena_vmem_resize(SamrenaVmem *vm, uint64_t size) {
  * memory; the next reservation of the same size takes one back. */
 #define VMEM_CACHE_KEEP (UINT64_C(256) << 10)
 
-static SamrenaCache samrena_vmem_cache;
+static void release_cached(const SamrenaCacheEntry *entry) {
+  samrena__vm_release(entry->memory, entry->size);
+}
+
+static SamrenaCache samrena_vmem_cache = SAMRENA__CACHE_INIT(release_cached);
 
 bool samrena__vmem_cache_put(SamrenaVmem *vm) {
   SamrenaError before = samrena_last_error();
@@ -165,12 +181,4 @@ bool samrena__vmem_cache_take(uint64_t reserved, SamrenaVmem *vm) {
   vm->reserved = entry.size;
   vm->committed = entry.extra;
   return true;
-}
-
-static void release_cached(const SamrenaCacheEntry *entry) {
-  samrena__vm_release(entry->memory, entry->size);
-}
-
-void samrena__vmem_cache_drain(void) {
-  samrena__cache_drain(&samrena_vmem_cache, release_cached);
 }
