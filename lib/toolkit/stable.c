@@ -29,8 +29,8 @@ typedef struct {
 } StableHeader;
 
 /* As in the virtual adapter: a block that grows past 2 MiB asks for
- * transparent huge pages for the rest of its reservation, so growing one
- * array to 64 MiB faults 2 MiB at a time; smaller blocks keep small pages.
+ * transparent huge pages, so growing one array to 64 MiB faults 2 MiB at a
+ * time; smaller blocks keep small pages.
  * A block of STABLE_HUGE_EARLY_USED growing past STABLE_HUGE_EARLY_END
  * asks for them from its start and has its first 2 MiB collapsed into one
  * huge page at once (adapters/virtual.c says why). */
@@ -127,20 +127,19 @@ static void give_back_tail(StableHeader *header, uint64_t old_need, uint64_t nee
 }
 
 /* Asks once, growing from old_need to need bytes; true when the first
- * 2 MiB are to be collapsed too.  A refusal is only a lost speed-up. */
+ * 2 MiB are to be collapsed too.  The advice covers the whole
+ * reservation, never a part: advice on part of a mapping splits it in
+ * two, and a block must stay one mapping.  Pages already touched stay
+ * small; only new faults get huge pages.  A refusal is only a lost
+ * speed-up. */
 static bool advise_huge_pages(StableHeader *header, uint64_t old_need, uint64_t need) {
   if (header->huge != 0 || header->reserved <= STABLE_HUGE_THRESHOLD || need <= old_need)
     return false;
-  if (need > STABLE_HUGE_EARLY_END && old_need >= STABLE_HUGE_EARLY_USED) {
-    header->huge = 1;
-    return samrena__vm_advise_huge_pages(header, header->reserved);
-  }
-  if (need > STABLE_HUGE_THRESHOLD) {
-    header->huge = 1;
-    samrena__vm_advise_huge_pages((unsigned char *)header + STABLE_HUGE_THRESHOLD,
-                                  header->reserved - STABLE_HUGE_THRESHOLD);
-  }
-  return false;
+  bool early = need > STABLE_HUGE_EARLY_END && old_need >= STABLE_HUGE_EARLY_USED;
+  if (!early && need <= STABLE_HUGE_THRESHOLD)
+    return false;
+  header->huge = 1;
+  return samrena__vm_advise_huge_pages(header, header->reserved) && early;
 }
 
 static void *stable_resize(StableHeader *header, uint64_t size) {
