@@ -1,9 +1,10 @@
 /* adapters/chained.c -- the chained adapter: a linked list of malloc'd blocks.
  *
- * Normal blocks (the first one initial_pages long, then growth_pages each)
- * are used in list order; those after the current one are spares, left by
- * a reset or made by samrena_reserve, and are reused before anything new is
- * malloc'd.  A push that cannot fit in a fresh normal block gets a block of
+ * Normal blocks (the first one initial_pages long, then as the growth
+ * policy says: growth_pages each, a linear increment each, or each one
+ * factor times the last) are used in list order; those after the current
+ * one are spares, left by a reset or made by samrena_reserve, and are
+ * reused before anything new is malloc'd.  A push that cannot fit in a fresh normal block gets a block of
  * its own ("large"); after a reset large blocks wait in a spare list and are
  * reused best-fit, so the same workload after a reset mallocs nothing.
  */
@@ -32,7 +33,9 @@ typedef struct {
   ChainedBlock *large_oldest; /* the last of that list, so a reset splices in O(1) */
   ChainedBlock *large_spares; /* large blocks released by reset */
   uint64_t page_size;
-  uint64_t growth_bytes;
+  uint64_t next_block_bytes; /* payload of the next normal block */
+  uint64_t max_block_bytes;  /* where exponential growth stops */
+  double growth_factor;      /* 1: every block next_block_bytes */
   uint64_t retired_used;  /* bytes consumed in normal blocks before current, and in large */
   uint64_t retired_tails; /* unused ends of the normal blocks before current */
 } Chained;
@@ -140,6 +143,23 @@ static void advance_to(Samrena *arena, ChainedBlock *block) {
   point_cursor_at(arena, block);
 }
 
+/* Exponential growth stops at blocks of this many bytes, or of the first
+ * new block's size if that is larger: past it a block's malloc is an mmap
+ * of its own anyway, and a still larger one would mostly sit unused. */
+#define CHAINED_GROWTH_CAP (UINT64_C(64) << 20)
+
+/* The block after next_block_bytes: factor times it, rounded up to the
+ * page, at most max_block_bytes (a multiple of the page).  In floating
+ * point, so no product can overflow. */
+static void grow_next_block(Chained *chained) {
+  if (chained->growth_factor == 1.0)
+    return;
+  double grown = (double)chained->next_block_bytes * chained->growth_factor;
+  chained->next_block_bytes = grown < (double)chained->max_block_bytes
+                                  ? samrena__align_up((uint64_t)grown, chained->page_size)
+                                  : chained->max_block_bytes;
+}
+
 static void *bump(Samrena *arena, uint64_t size, uint64_t alignment) {
   unsigned char *result = arena->fast.cursor + samrena__padding_for(arena->fast.cursor, alignment);
   arena->fast.cursor = result + size;
@@ -159,7 +179,10 @@ static SamrenaError chained_create(Samrena *arena, const SamrenaSettings *settin
   Chained *chained = samrena__adapter_state(arena, sizeof(Chained));
   chained->first = chained->current = first;
   chained->page_size = settings->page_size;
-  chained->growth_bytes = settings->growth_bytes;
+  chained->next_block_bytes = settings->growth_bytes;
+  chained->growth_factor = settings->growth_factor;
+  chained->max_block_bytes =
+      settings->growth_bytes > CHAINED_GROWTH_CAP ? settings->growth_bytes : CHAINED_GROWTH_CAP;
   point_cursor_at(arena, first);
   return SAMRENA_OK;
 }
@@ -218,12 +241,13 @@ static void *chained_push_slow(Samrena *arena, uint64_t size, uint64_t alignment
     advance_to(arena, spare);
     return bump(arena, size, alignment);
   }
-  if (fresh_block_need(size, alignment) > chained->growth_bytes)
+  if (fresh_block_need(size, alignment) > chained->next_block_bytes)
     return push_large(arena, size, alignment);
 
-  ChainedBlock *block = block_new(chained->growth_bytes);
+  ChainedBlock *block = block_new(chained->next_block_bytes);
   if (block == NULL)
     return NULL;
+  grow_next_block(chained);
   block->next = spare;
   chained->current->next = block;
   advance_to(arena, block);
@@ -277,8 +301,8 @@ static SamrenaError chained_reserve(Samrena *arena, uint64_t min_capacity) {
   uint64_t size;
   if (!samrena__round_up_checked(shortfall, chained->page_size, &size))
     return samrena__fail(SAMRENA_ERROR_OVERFLOW);
-  if (size < chained->growth_bytes)
-    size = chained->growth_bytes;
+  if (size < chained->next_block_bytes)
+    size = chained->next_block_bytes;
   ChainedBlock *block = block_new(size);
   if (block == NULL)
     return samrena_last_error();
@@ -376,9 +400,19 @@ static bool chained_extend(Samrena *arena, uint64_t bytes) {
   return false;
 }
 
+/* Any push a block can hold: the block and its header within an object's
+ * limits, and room for the padding when the alignment exceeds malloc's. */
+static uint64_t chained_room(const Samrena *arena, uint64_t alignment) {
+  (void)arena;
+  uint64_t limit = SAMRENA__MAX_FOOTPRINT < SIZE_MAX ? SAMRENA__MAX_FOOTPRINT : SIZE_MAX;
+  uint64_t slack = alignment > SAMRENA__MAX_ALIGN ? alignment - 1 : 0;
+  return limit - BLOCK_HEADER_SIZE - slack;
+}
+
 const SamrenaOps samrena__chained_ops = {
     .name = "chained",
     .strategy = SAMRENA_STRATEGY_CHAINED,
+    .capabilities = SAMRENA_CAP_ZERO_COPY_GROWTH | SAMRENA_CAP_RESET | SAMRENA_CAP_RESERVE,
     .available = chained_available,
     .create = chained_create,
     .destroy = chained_destroy,
@@ -394,4 +428,5 @@ const SamrenaOps samrena__chained_ops = {
     .restore = chained_restore,
     .rewind = chained_rewind,
     .extend = chained_extend,
+    .room = chained_room,
 };

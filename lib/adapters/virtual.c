@@ -345,9 +345,22 @@ static void virtual_stats(const Samrena *arena, SamrenaStats *out) {
   out->blocks = 1;
 }
 
+/* What is left of the reservation past the padding.  A new arena has its
+ * default reservation. */
+static uint64_t virtual_room(const Samrena *arena, uint64_t alignment) {
+  if (arena == NULL)
+    return VIRTUAL_DEFAULT_RESERVE;
+  Virtual *virt = state_of(arena);
+  uint64_t rest = virt->vm.reserved - offset_of(arena);
+  uint64_t padding = samrena__padding_for(arena->fast.cursor, alignment);
+  return padding <= rest ? rest - padding : 0;
+}
+
 const SamrenaOps samrena__virtual_ops = {
     .name = "virtual",
     .strategy = SAMRENA_STRATEGY_VIRTUAL,
+    .capabilities = SAMRENA_CAP_CONTIGUOUS_MEMORY | SAMRENA_CAP_ZERO_COPY_GROWTH |
+                    SAMRENA_CAP_RESET | SAMRENA_CAP_RESERVE,
     .available = virtual_available,
     .create = virtual_create,
     .destroy = virtual_destroy,
@@ -363,4 +376,5 @@ const SamrenaOps samrena__virtual_ops = {
     .restore = virtual_restore,
     .rewind = virtual_rewind,
     .extend = virtual_extend,
+    .room = virtual_room,
 };

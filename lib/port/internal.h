@@ -29,11 +29,13 @@
 typedef struct {
   uint64_t page_size;     /* arena page, a power of two */
   uint64_t initial_bytes; /* initial_pages * page_size */
-  uint64_t growth_bytes;  /* growth_pages * page_size */
+  uint64_t growth_bytes;  /* the first new block: growth_pages * page_size, or
+                             the linear increment rounded up to page_size */
+  double growth_factor;   /* each new block this times the last; 1 = linear */
   uint64_t max_reserve;   /* 0: the adapter's default */
   uint64_t commit_size;   /* 0: the adapter's default */
   uint64_t alignment;     /* default push alignment, a power of two */
-  uint32_t flags;
+  uint32_t flags;         /* SAMRENA_FLAG_*, with the config's bools folded in */
 } SamrenaSettings;
 
 typedef struct SamrenaOps SamrenaOps;
@@ -74,6 +76,7 @@ struct Samrena {
 
   const SamrenaOps *ops;
   void *adapter; /* the adapter's own state */
+  uint64_t page_size; /* the arena page of its configuration */
   uint64_t growth_hint;
   uint64_t peak_allocated; /* high-water of allocated at past resets and restores */
   uint32_t flags;
@@ -104,6 +107,7 @@ static inline void *samrena__adapter_state(Samrena *arena, size_t size) {
 struct SamrenaOps {
   const char *name;
   SamrenaStrategy strategy;
+  uint32_t capabilities; /* SAMRENA_CAP_* */
 
   /* Whether the platform supports this adapter at run time. */
   bool (*available)(void);
@@ -145,7 +149,14 @@ struct SamrenaOps {
   /* Makes limit - cursor >= bytes without moving anything, or returns
    * false and changes nothing (no error recorded). */
   bool (*extend)(Samrena *arena, uint64_t bytes);
+  /* The largest push at this alignment that could succeed now, the OS and
+   * malloc permitting.  arena NULL: a new arena's, default configuration. */
+  uint64_t (*room)(const Samrena *arena, uint64_t alignment);
 };
+
+/* The adapter of that strategy when it is built in and available here;
+ * NULL otherwise (and for DEFAULT). */
+const SamrenaOps *samrena__find_adapter(SamrenaStrategy strategy);
 
 extern const SamrenaOps samrena__chained_ops;
 #if SAMRENA_ENABLE_VIRTUAL

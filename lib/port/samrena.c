@@ -65,11 +65,29 @@ static const SamrenaOps *const samrena_adapters[] = {
 #endif
 };
 
-static const SamrenaOps *find_adapter(SamrenaStrategy strategy) {
-  for (size_t i = 0; i < sizeof samrena_adapters / sizeof samrena_adapters[0]; i++)
+#define ADAPTER_COUNT (sizeof samrena_adapters / sizeof samrena_adapters[0])
+
+const SamrenaOps *samrena__find_adapter(SamrenaStrategy strategy) {
+  for (size_t i = 0; i < ADAPTER_COUNT; i++)
     if (samrena_adapters[i]->strategy == strategy && samrena_adapters[i]->available())
       return samrena_adapters[i];
   return NULL;
+}
+
+int samrena_available_strategies(SamrenaStrategy *out, int max_count) {
+  if (max_count < 0) {
+    samrena__fail(SAMRENA_ERROR_INVALID_PARAMETER);
+    return 0;
+  }
+  int count = 0;
+  for (size_t i = 0; i < ADAPTER_COUNT && count < max_count; i++) {
+    if (!samrena_adapters[i]->available())
+      continue;
+    if (out != NULL)
+      out[count] = samrena_adapters[i]->strategy;
+    count++;
+  }
+  return count;
 }
 
 static bool is_known_strategy(SamrenaStrategy strategy) {
@@ -92,7 +110,7 @@ const char *samrena_strategy_name(SamrenaStrategy strategy) {
 bool samrena_strategy_available(SamrenaStrategy strategy) {
   if (strategy == SAMRENA_STRATEGY_DEFAULT)
     return true;
-  return find_adapter(strategy) != NULL;
+  return samrena__find_adapter(strategy) != NULL;
 }
 
 SamrenaStrategy samrena_strategy(const Samrena *arena) {
@@ -108,8 +126,11 @@ SamrenaStrategy samrena_strategy(const Samrena *arena) {
 /* Copied from a constant: building it in place (memset, then fields) made
  * every caller stall on store forwarding when the result was copied out. */
 SamrenaConfig samrena_default_config(void) {
-  static const SamrenaConfig defaults = {
-      .strategy = SAMRENA_STRATEGY_DEFAULT, .initial_pages = 1, .growth_pages = 1};
+  static const SamrenaConfig defaults = {.strategy = SAMRENA_STRATEGY_DEFAULT,
+                                         .initial_pages = 1,
+                                         .growth_pages = 1,
+                                         .fallback_mode = SAMRENA_FALLBACK_WARN,
+                                         .growth = {.policy = SAMRENA_GROWTH_LINEAR}};
   return defaults;
 }
 
@@ -117,9 +138,58 @@ SamrenaConfig samrena_default_config(void) {
   (SAMRENA_FLAG_STRICT | SAMRENA_FLAG_HUGE_PAGES | SAMRENA_FLAG_QUIET | SAMRENA_FLAG_NO_HUGE_PAGES)
 #define SAMRENA_MIN_PAGE_SIZE UINT64_C(64)
 
-static SamrenaError validate_config(const SamrenaConfig *config, SamrenaSettings *out) {
-  if (!is_known_strategy(config->strategy) || (config->flags & ~SAMRENA_KNOWN_FLAGS) != 0)
+/* The flags, with fallback_mode folded in: asking for strict either way
+ * is strict, AUTO is as quiet as SAMRENA_FLAG_QUIET. */
+static SamrenaError settings_flags(const SamrenaConfig *config, uint32_t *out) {
+  if ((config->flags & ~SAMRENA_KNOWN_FLAGS) != 0)
     return SAMRENA_ERROR_INVALID_PARAMETER;
+  *out = config->flags;
+  switch (config->fallback_mode) {
+  case SAMRENA_FALLBACK_AUTO:
+    *out |= SAMRENA_FLAG_QUIET;
+    return SAMRENA_OK;
+  case SAMRENA_FALLBACK_WARN:
+    return SAMRENA_OK;
+  case SAMRENA_FALLBACK_STRICT:
+    *out |= SAMRENA_FLAG_STRICT;
+    return SAMRENA_OK;
+  }
+  return SAMRENA_ERROR_INVALID_PARAMETER;
+}
+
+/* The first new block and the factor of each next one.  A linear
+ * increment of 0 means growth_pages pages. */
+static SamrenaError settings_growth(const SamrenaConfig *config, uint64_t page_size,
+                                    SamrenaSettings *out) {
+  out->growth_bytes = config->growth_pages * page_size;
+  out->growth_factor = 1.0;
+  switch (config->growth.policy) {
+  case SAMRENA_GROWTH_LINEAR: {
+    uint64_t increment = config->growth.params.linear.increment;
+    if (increment == 0)
+      return SAMRENA_OK;
+    if (!samrena__round_up_checked(increment, page_size, &out->growth_bytes) ||
+        out->growth_bytes > SAMRENA__MAX_FOOTPRINT)
+      return SAMRENA_ERROR_OVERFLOW;
+    return SAMRENA_OK;
+  }
+  case SAMRENA_GROWTH_EXPONENTIAL: {
+    double factor = config->growth.params.exponential.factor;
+    if (!(factor >= 1.0) || factor > 1e9) /* NaN fails the first test */
+      return SAMRENA_ERROR_INVALID_PARAMETER;
+    out->growth_factor = factor;
+    return SAMRENA_OK;
+  }
+  }
+  return SAMRENA_ERROR_INVALID_PARAMETER;
+}
+
+static SamrenaError validate_config(const SamrenaConfig *config, SamrenaSettings *out) {
+  if (!is_known_strategy(config->strategy))
+    return SAMRENA_ERROR_INVALID_PARAMETER;
+  SamrenaError error = settings_flags(config, &out->flags);
+  if (error != SAMRENA_OK)
+    return error;
   if (config->initial_pages == 0 || config->growth_pages == 0)
     return SAMRENA_ERROR_INVALID_SIZE;
 
@@ -138,20 +208,19 @@ static SamrenaError validate_config(const SamrenaConfig *config, SamrenaSettings
 
   out->page_size = page_size;
   out->initial_bytes = config->initial_pages * page_size;
-  out->growth_bytes = config->growth_pages * page_size;
   out->max_reserve = config->max_reserve;
   out->commit_size = config->commit_size;
   out->alignment = alignment;
-  out->flags = config->flags;
   if (out->max_reserve != 0 && out->max_reserve < out->initial_bytes)
     return SAMRENA_ERROR_INVALID_PARAMETER;
-  return SAMRENA_OK;
+  return settings_growth(config, page_size, out);
 }
 
-static void log_message(const SamrenaConfig *config, const char *message) {
+static void log_message(const SamrenaConfig *config, const SamrenaSettings *settings,
+                        const char *message) {
   if (config->log_callback != NULL)
     config->log_callback(message, config->log_user_data);
-  else if ((config->flags & SAMRENA_FLAG_QUIET) == 0)
+  else if ((settings->flags & SAMRENA_FLAG_QUIET) == 0)
     fprintf(stderr, "%s\n", message);
 }
 
@@ -170,8 +239,8 @@ static SamrenaError create_adapter(Samrena *arena, const SamrenaConfig *config,
     return create_with(arena, &samrena__chained_ops, settings);
 
   bool asked_for_virtual = config->strategy == SAMRENA_STRATEGY_VIRTUAL;
-  bool strict = asked_for_virtual && (config->flags & SAMRENA_FLAG_STRICT) != 0;
-  const SamrenaOps *virtual_ops = find_adapter(SAMRENA_STRATEGY_VIRTUAL);
+  bool strict = asked_for_virtual && (settings->flags & SAMRENA_FLAG_STRICT) != 0;
+  const SamrenaOps *virtual_ops = samrena__find_adapter(SAMRENA_STRATEGY_VIRTUAL);
   const char *why;
   if (virtual_ops != NULL) {
     SamrenaError error = create_with(arena, virtual_ops, settings);
@@ -187,7 +256,7 @@ static SamrenaError create_adapter(Samrena *arena, const SamrenaConfig *config,
     char message[160];
     snprintf(message, sizeof message,
              "samrena: virtual strategy requested but %s; using chained", why);
-    log_message(config, message);
+    log_message(config, settings, message);
   }
   return create_with(arena, &samrena__chained_ops, settings);
 }
@@ -214,6 +283,7 @@ Samrena *samrena_create(const SamrenaConfig *config) {
   memcpy(arena, &blank, offsetof(Samrena, adapter_state));
   arena->fast.alignment_mask = (uintptr_t)(settings.alignment - 1);
   arena->flags = settings.flags;
+  arena->page_size = settings.page_size;
   arena->serial = samrena__next_serial();
 
   error = create_adapter(arena, config, &settings);
