@@ -136,12 +136,15 @@ typedef struct Samrena Samrena;
 
 /* The first member of every arena: the bump state that the inline push
  * below reads and writes.  Its layout is part of the ABI (changing it
- * changes the soname).  Private: only the inline functions use it. */
+ * changes the soname).  Private: only the inline functions use it.
+ * Nothing here is a counter the fast path must update, and the pointers
+ * are of a type a store of an integer through a pushed object cannot
+ * alias, so a compiler keeps what it can in registers across pushes. */
 typedef struct {
-  unsigned char *cursor;    /* next free byte of the current block or commit */
-  unsigned char *limit;     /* end of it */
-  uintptr_t alignment_mask; /* the arena's push alignment - 1 */
-  uint64_t requested;       /* bytes asked for since the last reset */
+  unsigned char *cursor;     /* next free byte of the current block or commit */
+  unsigned char *limit;      /* end of what the fast path may carve */
+  uintptr_t alignment_mask;  /* the arena's push alignment - 1 */
+  uintptr_t alignment_floor; /* ~alignment_mask: rounds an address down */
 } SamrenaFastPath;
 
 SAMRENA_API SamrenaConfig samrena_default_config(void);
@@ -265,38 +268,43 @@ SAMRENA_API char *samrena_printf(Samrena *arena, const char *format, ...);
 #define SAMRENA_INLINE_NONNULL(p) ((void)0)
 #endif
 
-/* Carves size bytes aligned to mask + 1 from [cursor, limit) when they fit
- * (size 0 never does: the library handles it).  Returns whether it did. */
+/* Carves size bytes aligned to mask + 1 (floor is ~mask) from [cursor,
+ * limit) when they fit; size 0 never does, the library handles it.
+ * Returns whether it did.  The test is exact for any address: the room
+ * left past the aligned start is computed as a signed difference, which
+ * is negative when aligning passed the limit, and sizes above PTRDIFF_MAX
+ * never fit.  With a constant size the first test folds away. */
 static inline bool samrena_inline_bump(Samrena *arena, uint64_t size, uintptr_t mask,
-                                       void **result) {
+                                       uintptr_t floor, void **result) {
   SamrenaFastPath *fast = (SamrenaFastPath *)(void *)arena;
   uintptr_t cursor = (uintptr_t)fast->cursor;
-  uintptr_t start = (cursor + mask) & ~mask;
-  uintptr_t limit = (uintptr_t)fast->limit;
-  if (start > limit || size - 1 >= (uint64_t)(limit - start))
+  uintptr_t start = (cursor + mask) & floor;
+  uintptr_t room = (uintptr_t)fast->limit - start;
+  if (size - 1 >= (uint64_t)PTRDIFF_MAX || (ptrdiff_t)room < (ptrdiff_t)size)
     return false;
   unsigned char *carved = fast->cursor + (start - cursor);
   SAMRENA_INLINE_NONNULL(carved);
   fast->cursor = carved + (uintptr_t)size;
-  fast->requested += size;
   *result = carved;
   return true;
 }
 
 static inline void *samrena_inline_push(Samrena *arena, uint64_t size) {
   void *result;
-  if (arena != NULL &&
-      samrena_inline_bump(arena, size, ((SamrenaFastPath *)(void *)arena)->alignment_mask, &result))
-    return result;
+  if (arena != NULL) {
+    const SamrenaFastPath *fast = (const SamrenaFastPath *)(const void *)arena;
+    if (samrena_inline_bump(arena, size, fast->alignment_mask, fast->alignment_floor, &result))
+      return result;
+  }
   return (samrena_push)(arena, size);
 }
 
 static inline void *samrena_inline_push_aligned(Samrena *arena, uint64_t size,
                                                 uint64_t alignment) {
   void *result;
+  uintptr_t mask = (uintptr_t)(alignment - 1);
   if (arena != NULL && alignment - 1 < SAMRENA_INLINE_MAX_ALIGNMENT &&
-      (alignment & (alignment - 1)) == 0 &&
-      samrena_inline_bump(arena, size, (uintptr_t)(alignment - 1), &result))
+      (alignment & (alignment - 1)) == 0 && samrena_inline_bump(arena, size, mask, ~mask, &result))
     return result;
   return (samrena_push_aligned)(arena, size, alignment);
 }

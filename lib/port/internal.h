@@ -60,14 +60,12 @@ typedef struct SamrenaCleanup {
 typedef struct {
   uint64_t sequence; /* unique in the arena; 0 is never valid */
   SamrenaPosition position;
-  uint64_t requested;
   SamrenaCleanup *cleanups;
 } SamrenaMarkEntry;
 
 struct Samrena {
   /* First, as samrena.h promises: the bump state the inline functions use.
-   * Pushes are carved from [fast.cursor, fast.limit); fast.requested counts
-   * the bytes asked for since the last reset (for stats.wasted). */
+   * Pushes are carved from [fast.cursor, fast.limit). */
   SamrenaFastPath fast;
   /* The true end of the current span.  fast.limit equals it, except while
    * poisoning (poison.h), when fast.limit is held at the cursor so that

@@ -282,6 +282,7 @@ Samrena *samrena_create(const SamrenaConfig *config) {
     return samrena__fail_null(SAMRENA_ERROR_OUT_OF_MEMORY);
   memcpy(arena, &blank, offsetof(Samrena, adapter_state));
   arena->fast.alignment_mask = (uintptr_t)(settings.alignment - 1);
+  arena->fast.alignment_floor = ~arena->fast.alignment_mask;
   arena->flags = settings.flags;
   arena->page_size = settings.page_size;
   arena->serial = samrena__next_serial();
@@ -327,7 +328,13 @@ static void *push_nothing(Samrena *arena, uint64_t alignment) {
   return (void *)(up != 0 ? up : (uintptr_t)arena->fast.cursor & ~mask);
 }
 
-/* Pre: arena non-NULL, alignment a power of two. */
+/* Every push the inline bump could not serve: a bad size or alignment,
+ * size 0, a span that is used up or held shut (poisoning), and the
+ * adapter's slow path.  Kept out of line, so the exported push is the
+ * bump and a tail call.  Pre: arena non-NULL, alignment a power of two. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
 static void *push_checked(Samrena *arena, uint64_t size, uint64_t alignment) {
   if (alignment - 1 > SAMRENA__MAX_FOOTPRINT || size > SAMRENA__MAX_FOOTPRINT - (alignment - 1))
     return samrena__fail_null(SAMRENA_ERROR_OVERFLOW);
@@ -345,23 +352,33 @@ static void *push_checked(Samrena *arena, uint64_t size, uint64_t alignment) {
     if (result == NULL)
       return NULL;
   }
-  arena->fast.requested += size;
   SAMRENA__UNPOISON(result, size);
   samrena__publish_limit(arena);
   return result;
 }
 
+/* The common case is the inline bump itself, as in a caller's code: a
+ * push through a function pointer or an allocator hook costs a call, not
+ * the checks, which push_checked makes when the bump declines. */
 void *(samrena_push)(Samrena *arena, uint64_t size) {
+  void *result;
   if (arena == NULL)
     return samrena__fail_null(SAMRENA_ERROR_NULL_POINTER);
+  if (samrena_inline_bump(arena, size, arena->fast.alignment_mask, arena->fast.alignment_floor,
+                          &result))
+    return result;
   return push_checked(arena, size, (uint64_t)arena->fast.alignment_mask + 1);
 }
 
 void *(samrena_push_aligned)(Samrena *arena, uint64_t size, uint64_t alignment) {
+  void *result;
   if (arena == NULL)
     return samrena__fail_null(SAMRENA_ERROR_NULL_POINTER);
   if (!samrena__is_power_of_two(alignment))
     return samrena__fail_null(SAMRENA_ERROR_INVALID_PARAMETER);
+  uintptr_t mask = (uintptr_t)(alignment - 1);
+  if (alignment - 1 < SAMRENA_INLINE_MAX_ALIGNMENT && samrena_inline_bump(arena, size, mask, ~mask, &result))
+    return result;
   return push_checked(arena, size, alignment);
 }
 
@@ -399,8 +416,6 @@ static void *resize_last_in_place(Samrena *arena, unsigned char *ptr, uint64_t o
   if (new_size <= old_size) {
     samrena__note_peak(arena); /* the shrink lowers allocated, not the peak */
     arena->ops->rewind(arena, ptr + new_size);
-    uint64_t freed = old_size - new_size;
-    arena->fast.requested -= freed < arena->fast.requested ? freed : arena->fast.requested;
     samrena__publish_limit(arena);
     return ptr;
   }
@@ -409,7 +424,6 @@ static void *resize_last_in_place(Samrena *arena, unsigned char *ptr, uint64_t o
     return NULL;
   SAMRENA__UNPOISON(arena->fast.cursor, more);
   arena->fast.cursor += more;
-  arena->fast.requested += more;
   samrena__publish_limit(arena);
   return ptr;
 }
@@ -502,9 +516,6 @@ SamrenaError samrena_stats(const Samrena *arena, SamrenaStats *out) {
   out->allocated = arena->ops->allocated(arena);
   out->capacity = arena->ops->capacity(arena);
   out->peak_allocated = peak_of(arena, out->allocated);
-  /* Padding is what was consumed beyond what was asked for; block tails
-   * were added by the adapter. */
-  out->wasted += out->allocated - arena->fast.requested;
   return SAMRENA_OK;
 }
 
@@ -518,7 +529,6 @@ void samrena_reset(Samrena *arena) {
   samrena__note_peak(arena);
   samrena__release_all(arena);
   arena->ops->reset(arena);
-  arena->fast.requested = 0;
   samrena__publish_limit(arena);
 }
 

@@ -107,8 +107,7 @@ static SamrenaMarkEntry *entry_of(Samrena *arena, SamrenaMark mark) {
 static bool same_place(const SamrenaMarkEntry *entry, const SamrenaMarkEntry *now) {
   return entry->position.cursor == now->position.cursor &&
          entry->position.block == now->position.block &&
-         entry->position.large == now->position.large && entry->cleanups == now->cleanups &&
-         entry->requested == now->requested;
+         entry->position.large == now->position.large && entry->cleanups == now->cleanups;
 }
 
 static bool grow_mark_stack(Samrena *arena) {
@@ -137,7 +136,6 @@ SamrenaMark samrena_save(Samrena *arena) {
   SamrenaMarkEntry now;
   memset(&now, 0, sizeof now);
   arena->ops->save(arena, &now.position);
-  now.requested = arena->fast.requested;
   now.cleanups = arena->cleanups;
   if (arena->mark_count > 0 && same_place(&arena->marks[arena->mark_count - 1], &now)) {
     return encode_mark(arena, arena->marks[arena->mark_count - 1].sequence);
@@ -161,7 +159,6 @@ SamrenaError samrena_restore(Samrena *arena, SamrenaMark mark) {
   samrena__note_peak(arena);
   run_cleanups_down_to(arena, entry->cleanups);
   arena->ops->restore(arena, &entry->position);
-  arena->fast.requested = entry->requested;
   samrena__publish_limit(arena);
   arena->mark_count = (size_t)(entry - arena->marks) + 1; /* the mark itself stays valid */
   return SAMRENA_OK;
