@@ -69,9 +69,5 @@ bool samrena__vm_prefetch(void *addr, uint64_t size);
  * whether the OS accepted it. */
 bool samrena__vm_advise_huge_pages(void *addr, uint64_t size);
 
-/* Asks the OS to back committed [addr, addr + size), on huge page
- * boundaries and advised, with huge pages now, moving what small pages
- * hold.  A hint: returns whether the OS did it. */
-bool samrena__vm_collapse_huge_pages(void *addr, uint64_t size);
 
 #endif /* SAMRENA_ADAPTER_VIRTUAL_PLATFORM_H */

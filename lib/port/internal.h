@@ -36,6 +36,7 @@ typedef struct {
   uint64_t commit_size;   /* 0: the adapter's default */
   uint64_t alignment;     /* default push alignment, a power of two */
   uint32_t flags;         /* SAMRENA_FLAG_*, with the config's bools folded in */
+  bool uncapped;          /* DEFAULT with no max_reserve: may go beyond one reservation */
 } SamrenaSettings;
 
 typedef struct SamrenaOps SamrenaOps;
@@ -73,7 +74,8 @@ struct Samrena {
   unsigned char *limit;
 
   const SamrenaOps *ops;
-  void *adapter; /* the adapter's own state */
+  void *adapter;         /* the adapter's own state */
+  uint32_t capabilities; /* the adapter's, as its create may narrow them */
   uint64_t page_size; /* the arena page of its configuration */
   uint64_t growth_hint;
   uint64_t peak_allocated; /* high-water of allocated at past resets and restores */
@@ -110,8 +112,9 @@ struct SamrenaOps {
   /* Whether the platform supports this adapter at run time. */
   bool (*available)(void);
 
-  /* Pre: settings validated.  Post: adapter, cursor and limit set and
-   * SAMRENA_OK; or an error returned and nothing held. */
+  /* Pre: settings validated, arena->capabilities the table's.  Post:
+   * adapter, cursor and limit set (capabilities narrowed where this arena
+   * has fewer) and SAMRENA_OK; or an error returned and nothing held. */
   SamrenaError (*create)(Samrena *arena, const SamrenaSettings *settings);
   void (*destroy)(Samrena *arena);
 
@@ -189,11 +192,12 @@ SamrenaError samrena__vmem_commit_to(SamrenaVmem *vm, uint64_t target);
 /* Makes committed <= target rounded up to the page, giving pages back. */
 SamrenaError samrena__vmem_decommit_to(SamrenaVmem *vm, uint64_t target);
 
-/* The process-wide cache of released reservations (toolkit/vmem.c).  put trims vm
- * and keeps it, or returns false (the caller then releases it); take finds
- * a cached reservation of exactly `reserved` bytes.  Thread-safe. */
-bool samrena__vmem_cache_put(SamrenaVmem *vm);
-bool samrena__vmem_cache_take(uint64_t reserved, SamrenaVmem *vm);
+/* The process-wide cache of released reservations (toolkit/vmem.c).  put
+ * trims vm and keeps it, or returns false (the caller then releases it);
+ * take finds a cached reservation of exactly `reserved` bytes whose
+ * huge-page advice was the same.  Thread-safe. */
+bool samrena__vmem_cache_put(SamrenaVmem *vm, bool huge);
+bool samrena__vmem_cache_take(uint64_t reserved, bool huge, SamrenaVmem *vm);
 /* reserve(size, base), and once more after emptying the caches of
  * released memory when it fails with OUT_OF_MEMORY (toolkit/vmem.c). */
 SamrenaError samrena__reserve_retrying(SamrenaError (*reserve)(uint64_t size, void **base),

@@ -211,6 +211,9 @@ static SamrenaError validate_config(const SamrenaConfig *config, SamrenaSettings
   out->max_reserve = config->max_reserve;
   out->commit_size = config->commit_size;
   out->alignment = alignment;
+  /* DEFAULT promises no contiguity: without an explicit reservation it
+   * goes on in further ones rather than fail while memory is left. */
+  out->uncapped = config->strategy == SAMRENA_STRATEGY_DEFAULT && config->max_reserve == 0;
   if (out->max_reserve != 0 && out->max_reserve < out->initial_bytes)
     return SAMRENA_ERROR_INVALID_PARAMETER;
   return settings_growth(config, page_size, out);
@@ -227,6 +230,7 @@ static void log_message(const SamrenaConfig *config, const SamrenaSettings *sett
 static SamrenaError create_with(Samrena *arena, const SamrenaOps *ops,
                                 const SamrenaSettings *settings) {
   arena->ops = ops;
+  arena->capabilities = ops->capabilities;
   return ops->create(arena, settings);
 }
 

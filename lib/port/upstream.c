@@ -35,9 +35,9 @@ SamrenaConfig samrena_config_virtual(uint64_t reserve_mb) {
   return config;
 }
 
-static SamrenaCapabilities capabilities_of(const SamrenaOps *ops, const Samrena *arena,
-                                           uint64_t alignment) {
-  SamrenaCapabilities capabilities = {ops->capabilities, ops->room(arena, alignment), alignment};
+static SamrenaCapabilities capabilities_of(const SamrenaOps *ops, uint32_t flags,
+                                           const Samrena *arena, uint64_t alignment) {
+  SamrenaCapabilities capabilities = {flags, ops->room(arena, alignment), alignment};
   return capabilities;
 }
 
@@ -51,7 +51,7 @@ SamrenaCapabilities samrena_get_capabilities(const Samrena *arena) {
     samrena__fail(SAMRENA_ERROR_NULL_POINTER);
     return none;
   }
-  return capabilities_of(arena->ops, arena, push_alignment(arena));
+  return capabilities_of(arena->ops, arena->capabilities, arena, push_alignment(arena));
 }
 
 bool samrena_has_capability(const Samrena *arena, SamrenaCapabilityFlags cap) {
@@ -60,15 +60,18 @@ bool samrena_has_capability(const Samrena *arena, SamrenaCapabilityFlags cap) {
 
 SamrenaCapabilities samrena_strategy_capabilities(SamrenaStrategy strategy) {
   SamrenaCapabilities none = {0, 0, 0};
-  if (strategy == SAMRENA_STRATEGY_DEFAULT)
+  uint32_t narrowed = 0;
+  if (strategy == SAMRENA_STRATEGY_DEFAULT) {
     strategy = samrena_strategy_available(SAMRENA_STRATEGY_VIRTUAL) ? SAMRENA_STRATEGY_VIRTUAL
                                                                     : SAMRENA_STRATEGY_CHAINED;
+    narrowed = SAMRENA_CAP_CONTIGUOUS_MEMORY; /* it has no cap: see samrena_create(3) */
+  }
   const SamrenaOps *ops = samrena__find_adapter(strategy);
   if (ops == NULL) {
     samrena__fail(SAMRENA_ERROR_UNSUPPORTED_STRATEGY);
     return none;
   }
-  return capabilities_of(ops, NULL, SAMRENA__MAX_ALIGN);
+  return capabilities_of(ops, ops->capabilities & ~narrowed, NULL, SAMRENA__MAX_ALIGN);
 }
 
 void samrena_get_info(const Samrena *arena, SamrenaInfo *info) {
@@ -76,7 +79,7 @@ void samrena_get_info(const Samrena *arena, SamrenaInfo *info) {
     samrena__fail(SAMRENA_ERROR_NULL_POINTER);
     return;
   }
-  bool contiguous = (arena->ops->capabilities & SAMRENA_CAP_CONTIGUOUS_MEMORY) != 0;
+  bool contiguous = (arena->capabilities & SAMRENA_CAP_CONTIGUOUS_MEMORY) != 0;
   info->adapter_name = arena->ops->name;
   info->strategy = arena->ops->strategy;
   info->allocated = arena->ops->allocated(arena);
@@ -110,7 +113,7 @@ bool samrena_reset_if_supported(Samrena *arena) {
     samrena__fail(SAMRENA_ERROR_NULL_POINTER);
     return false;
   }
-  if ((arena->ops->capabilities & SAMRENA_CAP_RESET) == 0) {
+  if ((arena->capabilities & SAMRENA_CAP_RESET) == 0) {
     samrena__fail(SAMRENA_ERROR_UNSUPPORTED_OPERATION);
     return false;
   }

@@ -153,32 +153,38 @@ bool samrena_vmem_resize(SamrenaVmem *vm, uint64_t size) {
 /* A program that creates an arena per request must not pay an mmap and a
  * munmap each time.  Released reservations wait in a cache.h cache, each
  * trimmed to VMEM_CACHE_KEEP committed bytes so the cache holds little
- * memory; the next reservation of the same size takes one back. */
+ * memory; the next reservation of the same size and the same huge-page
+ * advice takes one back.  The key is the size with the advice in its
+ * lowest bit, always clear in a size (a multiple of the page). */
 #define VMEM_CACHE_KEEP (UINT64_C(256) << 10)
 
+static uint64_t cache_key(uint64_t reserved, bool huge) {
+  return reserved | (huge ? 1u : 0u);
+}
+
 static void release_cached(const SamrenaCacheEntry *entry) {
-  samrena__vm_release(entry->memory, entry->size);
+  samrena__vm_release(entry->memory, entry->size & ~UINT64_C(1));
 }
 
 static SamrenaCache samrena_vmem_cache = SAMRENA__CACHE_INIT(release_cached);
 
-bool samrena__vmem_cache_put(SamrenaVmem *vm) {
+bool samrena__vmem_cache_put(SamrenaVmem *vm, bool huge) {
   SamrenaError before = samrena_last_error();
   if (samrena__vmem_decommit_to(vm, VMEM_CACHE_KEEP) != SAMRENA_OK) {
     samrena__fail(before); /* not the caller's failure: it releases instead */
     return false;
   }
-  SamrenaCacheEntry entry = {vm->base, vm->reserved, vm->committed};
+  SamrenaCacheEntry entry = {vm->base, cache_key(vm->reserved, huge), vm->committed};
   return samrena__cache_put(&samrena_vmem_cache, &entry);
 }
 
-bool samrena__vmem_cache_take(uint64_t reserved, SamrenaVmem *vm) {
+bool samrena__vmem_cache_take(uint64_t reserved, bool huge, SamrenaVmem *vm) {
   SamrenaCacheEntry entry;
-  if (!samrena__cache_take(&samrena_vmem_cache, reserved, &entry))
+  if (!samrena__cache_take(&samrena_vmem_cache, cache_key(reserved, huge), &entry))
     return false;
   memset(vm, 0, sizeof *vm);
   vm->base = entry.memory;
-  vm->reserved = entry.size;
+  vm->reserved = reserved;
   vm->committed = entry.extra;
   return true;
 }
