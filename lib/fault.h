@@ -25,7 +25,7 @@ SAMRENA_API uint64_t samrena_fault_injected(void);
  * arenas request everything afresh. */
 SAMRENA_API void samrena_fault_drain_caches(void);
 /* Moves the serial counter that tells arenas apart count values on, as
- * count arena creations would, and makes this thread take a new batch. */
+ * count arenas taking their first mark would. */
 SAMRENA_API void samrena_fault_skip_serials(uint64_t count);
 
 bool samrena__fault_now(void);

@@ -112,21 +112,19 @@ START_TEST(test_stale_and_foreign_marks_refused) {
 END_TEST
 
 #if SAMRENA_FAULT_INJECTION
-/* Arenas are told apart by a serial that is never reused: an arena created
- * 2^32 creations after another (as if 2^32 arenas had come and gone, or
- * 2^24 short-lived threads had each taken a batch of serials) refuses the
- * live arena's marks, and the other way round. */
+/* Arenas are told apart by a serial that is never reused: an arena that
+ * takes its first mark 2^32 arenas after another did (as if 2^32 arenas
+ * had come and gone) refuses the live arena's marks, and the other way
+ * round. */
 START_TEST(test_foreign_mark_refused_after_2_32_arenas) {
-  samrena_fault_skip_serials(0); /* the next arena starts a batch */
   Samrena *arena = util_arena(STRATEGY, 1);
   ck_assert_ptr_nonnull(samrena_push(arena, 10));
-  SamrenaMark mark = samrena_save(arena);
+  SamrenaMark mark = samrena_save(arena); /* takes the serial S */
   ck_assert_ptr_nonnull(samrena_push(arena, 10));
   uint64_t allocated = samrena_allocated(arena);
 
-  /* A batch is 256 serials: the next arena's serial is the first one's
-   * plus 2^32. */
-  samrena_fault_skip_serials((UINT64_C(1) << 32) - 256);
+  /* The next serial is S + 2^32, the same as S in 32 bits. */
+  samrena_fault_skip_serials((UINT64_C(1) << 32) - 1);
   Samrena *later = util_arena(STRATEGY, 1);
   ck_assert_ptr_nonnull(samrena_push(later, 10));
   SamrenaMark later_mark = samrena_save(later);

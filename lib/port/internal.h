@@ -82,7 +82,7 @@ struct Samrena {
   uint32_t flags;
 
   /* Scopes and cleanups (port/scope.c). */
-  uint64_t serial; /* tells this arena's marks from another's; never reused */
+  uint64_t serial; /* tells this arena's marks from another's; never reused; 0 until the first save */
   uint64_t last_sequence;
   SamrenaMarkEntry *marks;
   size_t mark_count, mark_capacity;
@@ -178,8 +178,6 @@ void *samrena__fail_null(SamrenaError error);
  * first, and forget every mark; release the mark stack. */
 void samrena__release_all(Samrena *arena);
 void samrena__free_scopes(Samrena *arena);
-/* A fresh serial for a new arena. */
-uint64_t samrena__next_serial(void);
 /* peak_allocated raised to the current allocation. */
 void samrena__note_peak(Samrena *arena);
 

@@ -123,15 +123,16 @@ SamrenaStrategy samrena_strategy(const Samrena *arena) {
 
 /* ----------------------------------------------------------------- creation */
 
+static const SamrenaConfig samrena_defaults = {.strategy = SAMRENA_STRATEGY_DEFAULT,
+                                               .initial_pages = 1,
+                                               .growth_pages = 1,
+                                               .fallback_mode = SAMRENA_FALLBACK_WARN,
+                                               .growth = {.policy = SAMRENA_GROWTH_LINEAR}};
+
 /* Copied from a constant: building it in place (memset, then fields) made
  * every caller stall on store forwarding when the result was copied out. */
 SamrenaConfig samrena_default_config(void) {
-  static const SamrenaConfig defaults = {.strategy = SAMRENA_STRATEGY_DEFAULT,
-                                         .initial_pages = 1,
-                                         .growth_pages = 1,
-                                         .fallback_mode = SAMRENA_FALLBACK_WARN,
-                                         .growth = {.policy = SAMRENA_GROWTH_LINEAR}};
-  return defaults;
+  return samrena_defaults;
 }
 
 #define SAMRENA_KNOWN_FLAGS \
@@ -266,9 +267,8 @@ static SamrenaError create_adapter(Samrena *arena, const SamrenaConfig *config,
 }
 
 Samrena *samrena_create(const SamrenaConfig *config) {
-  SamrenaConfig defaults = samrena_default_config();
   if (config == NULL)
-    config = &defaults;
+    config = &samrena_defaults;
 
   SamrenaSettings settings;
   SamrenaError error = validate_config(config, &settings);
@@ -289,7 +289,6 @@ Samrena *samrena_create(const SamrenaConfig *config) {
   arena->fast.alignment_floor = ~arena->fast.alignment_mask;
   arena->flags = settings.flags;
   arena->page_size = settings.page_size;
-  arena->serial = samrena__next_serial();
 
   error = create_adapter(arena, config, &settings);
   if (error != SAMRENA_OK) {

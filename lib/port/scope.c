@@ -21,27 +21,18 @@
 
 static _Atomic uint64_t samrena_serials;
 
-/* Each thread takes serials from the shared counter in batches, so an
- * arena per request pays one atomic read-modify-write per SERIAL_BATCH
- * arenas, not one each.  0 is never handed out. */
-#define SERIAL_BATCH 256u
-static TLS uint64_t samrena_serial_next;
-static TLS uint32_t samrena_serial_left;
-
-uint64_t samrena__next_serial(void) {
-  if (samrena_serial_left == 0) {
-    samrena_serial_next =
-        atomic_fetch_add_explicit(&samrena_serials, SERIAL_BATCH, memory_order_relaxed);
-    samrena_serial_left = SERIAL_BATCH;
-  }
-  samrena_serial_left--;
-  return ++samrena_serial_next;
+/* An arena takes its serial at its first samrena_save, so one that never
+ * saves (an arena per request, usually) never touches the shared counter.
+ * 0 is never handed out: it means "no serial yet", and no mark carries it. */
+static uint64_t serial_of(Samrena *arena) {
+  if (arena->serial == 0)
+    arena->serial = atomic_fetch_add_explicit(&samrena_serials, 1, memory_order_relaxed) + 1;
+  return arena->serial;
 }
 
 #if SAMRENA_FAULT_INJECTION
 void samrena_fault_skip_serials(uint64_t count) {
   atomic_fetch_add_explicit(&samrena_serials, count, memory_order_relaxed);
-  samrena_serial_left = 0;
 }
 #endif
 
@@ -73,9 +64,9 @@ void samrena__free_scopes(Samrena *arena) {
   arena->mark_capacity = 0;
 }
 
-static SamrenaMark encode_mark(const Samrena *arena, uint64_t sequence) {
+static SamrenaMark encode_mark(Samrena *arena, uint64_t sequence) {
   SamrenaMark mark;
-  mark.opaque[0] = arena->serial;
+  mark.opaque[0] = serial_of(arena);
   mark.opaque[1] = sequence;
   return mark;
 }
@@ -99,7 +90,7 @@ static SamrenaMarkEntry *find_entry(Samrena *arena, uint64_t sequence) {
 
 /* The entry a mark names, or NULL when it is foreign or stale. */
 static SamrenaMarkEntry *entry_of(Samrena *arena, SamrenaMark mark) {
-  if (mark.opaque[0] != arena->serial || mark.opaque[1] == 0)
+  if (mark.opaque[0] == 0 || mark.opaque[0] != arena->serial || mark.opaque[1] == 0)
     return NULL;
   return find_entry(arena, mark.opaque[1]);
 }

@@ -169,10 +169,12 @@ static void release_cached(const SamrenaCacheEntry *entry) {
 static SamrenaCache samrena_vmem_cache = SAMRENA__CACHE_INIT(release_cached);
 
 bool samrena__vmem_cache_put(SamrenaVmem *vm, bool huge) {
-  SamrenaError before = samrena_last_error();
-  if (samrena__vmem_decommit_to(vm, VMEM_CACHE_KEEP) != SAMRENA_OK) {
-    samrena__fail(before); /* not the caller's failure: it releases instead */
-    return false;
+  if (vm->committed > VMEM_CACHE_KEEP) {
+    SamrenaError before = samrena_last_error();
+    if (samrena__vmem_decommit_to(vm, VMEM_CACHE_KEEP) != SAMRENA_OK) {
+      samrena__fail(before); /* not the caller's failure: it releases instead */
+      return false;
+    }
   }
   SamrenaCacheEntry entry = {vm->base, cache_key(vm->reserved, huge), vm->committed};
   return samrena__cache_put(&samrena_vmem_cache, &entry);
