@@ -19,11 +19,13 @@
 
 typedef struct ChainedBlock {
   struct ChainedBlock *next;
-  uint64_t size; /* payload bytes, after the header */
-  uint64_t used; /* payload bytes consumed; kept for large blocks only */
+  unsigned char *data; /* the payload: after the header, and in the first
+                          block after the arena's handle too */
+  uint64_t size;       /* payload bytes */
+  uint64_t used;       /* payload bytes consumed; kept for large blocks only */
 } ChainedBlock;
 
-/* The payload starts here, so it has malloc's alignment. */
+/* What follows the header has malloc's alignment. */
 #define BLOCK_HEADER_SIZE ((sizeof(ChainedBlock) + alignof(max_align_t) - 1) & ~(alignof(max_align_t) - 1))
 
 typedef struct {
@@ -47,14 +49,15 @@ static Chained *state_of(const Samrena *arena) {
 }
 
 static unsigned char *block_data(ChainedBlock *block) {
-  return (unsigned char *)block + BLOCK_HEADER_SIZE;
+  return block->data;
 }
 
-/* Blocks of at most this many payload bytes, released by a destroyed
- * arena, wait in a process-wide cache (cache.h) for the next block
- * of the same size: an arena per request then costs no malloc and no free
- * of its first block, whose free would also make glibc consolidate its
- * heap.  Four slots: at most 1 MiB is kept. */
+/* Blocks of at most this many bytes, released by a destroyed arena, wait
+ * in a process-wide cache (cache.h) for the next block of the same size
+ * (header, handle and payload together): an arena per request then costs
+ * no malloc and no free, its handle living in its first block, whose free
+ * would also make glibc consolidate its heap.  Four slots: at most 1 MiB
+ * is kept. */
 #define CHAINED_CACHE_MAX_BLOCK (UINT64_C(256) << 10)
 
 /* Gives a block back to malloc, which may hand its memory out again, so
@@ -70,38 +73,51 @@ static void free_cached(const SamrenaCacheEntry *entry) {
 
 static SamrenaCache samrena_chained_cache = SAMRENA__CACHE_INIT(free_cached);
 
-static ChainedBlock *block_from_cache(uint64_t payload_size) {
+static ChainedBlock *block_from_cache(uint64_t bytes) {
   SamrenaCacheEntry entry;
-  if (payload_size > CHAINED_CACHE_MAX_BLOCK ||
-      !samrena__cache_take(&samrena_chained_cache, payload_size, &entry))
+  if (bytes > CHAINED_CACHE_MAX_BLOCK || !samrena__cache_take(&samrena_chained_cache, bytes, &entry))
     return NULL;
   return entry.memory;
 }
 
-/* NULL with the error recorded when the size is not representable or
- * malloc fails. */
-static ChainedBlock *block_new(uint64_t payload_size) {
-  if (payload_size > SAMRENA__MAX_FOOTPRINT - BLOCK_HEADER_SIZE ||
-      payload_size > SIZE_MAX - BLOCK_HEADER_SIZE)
+/* The bytes of a block with prefix bytes before its payload. */
+static uint64_t block_bytes(uint64_t prefix, uint64_t payload_size) {
+  return BLOCK_HEADER_SIZE + prefix + payload_size;
+}
+
+/* A block of payload_size bytes, the first prefix bytes after its header
+ * kept for the arena's handle; NULL with the error recorded when the size
+ * is not representable or malloc fails.  Pre: prefix is small. */
+static ChainedBlock *block_new(uint64_t payload_size, uint64_t prefix) {
+  if (payload_size > SAMRENA__MAX_FOOTPRINT - BLOCK_HEADER_SIZE - prefix ||
+      payload_size > SIZE_MAX - BLOCK_HEADER_SIZE - prefix)
     return samrena__fail_null(SAMRENA_ERROR_OVERFLOW);
-  ChainedBlock *block = block_from_cache(payload_size);
+  uint64_t bytes = block_bytes(prefix, payload_size);
+  ChainedBlock *block = block_from_cache(bytes);
   if (block == NULL)
-    block = samrena__malloc(BLOCK_HEADER_SIZE + (size_t)payload_size);
+    block = samrena__malloc((size_t)bytes);
   if (block == NULL)
     return samrena__fail_null(SAMRENA_ERROR_OUT_OF_MEMORY);
   block->next = NULL;
+  block->data = (unsigned char *)block + BLOCK_HEADER_SIZE + prefix;
   block->size = payload_size;
   block->used = 0;
   SAMRENA__POISON(block_data(block), payload_size);
   return block;
 }
 
+/* All the bytes of a block, as malloc'd. */
+static uint64_t block_total(const ChainedBlock *block) {
+  return (uint64_t)(block->data - (const unsigned char *)block) + block->size;
+}
+
 /* A block of a destroyed arena goes to the cache when it fits there.  A
  * cached block is poisoned, as a new one is, before another thread can
  * take it. */
 static void block_retire(ChainedBlock *block) {
-  SamrenaCacheEntry entry = {block, block->size, 0};
-  if (block->size <= CHAINED_CACHE_MAX_BLOCK) {
+  uint64_t bytes = block_total(block);
+  SamrenaCacheEntry entry = {block, bytes, 0};
+  if (bytes <= CHAINED_CACHE_MAX_BLOCK) {
     SAMRENA__POISON(block_data(block), block->size);
     if (samrena__cache_put(&samrena_chained_cache, &entry))
       return;
@@ -172,11 +188,17 @@ static bool chained_available(void) {
   return true;
 }
 
-static SamrenaError chained_create(Samrena *arena, const SamrenaSettings *settings) {
-  ChainedBlock *first = block_new(settings->initial_bytes);
-  if (first == NULL)
-    return samrena_last_error();
-  Chained *chained = samrena__adapter_state(arena, sizeof(Chained));
+/* The handle lives in the first block, after its header. */
+static Samrena *chained_create(const Samrena *proto, const SamrenaSettings *settings,
+                               SamrenaError *error) {
+  ChainedBlock *first = block_new(settings->initial_bytes, SAMRENA__HANDLE_BYTES);
+  if (first == NULL) {
+    *error = samrena_last_error();
+    return NULL;
+  }
+  Samrena *arena = samrena__place_handle((unsigned char *)first + BLOCK_HEADER_SIZE, proto,
+                                         sizeof(Chained));
+  Chained *chained = state_of(arena);
   chained->first = chained->current = first;
   chained->page_size = settings->page_size;
   chained->next_block_bytes = settings->growth_bytes;
@@ -184,14 +206,16 @@ static SamrenaError chained_create(Samrena *arena, const SamrenaSettings *settin
   chained->max_block_bytes =
       settings->growth_bytes > CHAINED_GROWTH_CAP ? settings->growth_bytes : CHAINED_GROWTH_CAP;
   point_cursor_at(arena, first);
-  return SAMRENA_OK;
+  return arena;
 }
 
+/* The first block, which holds the handle and so this state, goes last. */
 static void chained_destroy(Samrena *arena) {
   Chained *chained = state_of(arena);
-  free_list(chained->first);
+  ChainedBlock *first = chained->first;
   free_list(chained->large);
   free_list(chained->large_spares);
+  free_list(first);
 }
 
 /* The smallest spare large block that holds the push, unlinked; or NULL. */
@@ -219,7 +243,7 @@ static void *push_large(Samrena *arena, uint64_t size, uint64_t alignment) {
   Chained *chained = state_of(arena);
   ChainedBlock *block = take_best_large_spare(chained, size, alignment);
   if (block == NULL) {
-    block = block_new(fresh_block_need(size, alignment));
+    block = block_new(fresh_block_need(size, alignment), 0);
     if (block == NULL)
       return NULL;
   }
@@ -244,7 +268,7 @@ static void *chained_push_slow(Samrena *arena, uint64_t size, uint64_t alignment
   if (fresh_block_need(size, alignment) > chained->next_block_bytes)
     return push_large(arena, size, alignment);
 
-  ChainedBlock *block = block_new(chained->next_block_bytes);
+  ChainedBlock *block = block_new(chained->next_block_bytes, 0);
   if (block == NULL)
     return NULL;
   grow_next_block(chained);
@@ -303,7 +327,7 @@ static SamrenaError chained_reserve(Samrena *arena, uint64_t min_capacity) {
     return samrena__fail(SAMRENA_ERROR_OVERFLOW);
   if (size < chained->next_block_bytes)
     size = chained->next_block_bytes;
-  ChainedBlock *block = block_new(size);
+  ChainedBlock *block = block_new(size, 0);
   if (block == NULL)
     return samrena_last_error();
   block->next = chained->current->next;
@@ -339,7 +363,7 @@ static SamrenaError chained_trim(Samrena *arena, uint64_t keep_bytes) {
 
 static void count_list(const ChainedBlock *block, SamrenaStats *out) {
   for (; block != NULL; block = block->next) {
-    out->committed += BLOCK_HEADER_SIZE + block->size;
+    out->committed += block_total(block);
     out->blocks++;
   }
 }

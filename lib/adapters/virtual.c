@@ -48,10 +48,12 @@
  * its machine asks with the flag (samrena(3), HUGE PAGES). */
 #define HUGE_PAGE_SIZE (UINT64_C(2) << 20)
 
-/* One reservation.  The first is in the adapter's state; further ones
- * (arenas without a cap) are malloc'd. */
+/* One reservation.  The first holds the arena's handle at its base, and
+ * so this adapter's state, where its own description lives; further ones
+ * (arenas without a cap) are described in malloc'd memory. */
 typedef struct VirtualRegion {
   SamrenaVmem vm;
+  uint64_t start;             /* offset where pushes begin: past the handle in the first */
   uint64_t poisoned_end;      /* high-water of the commit: what poison.h may have marked */
   uint64_t dirty_end;         /* offset below which memory may hold old data */
   struct VirtualRegion *next; /* the region after this one */
@@ -80,9 +82,19 @@ static unsigned char *base_of(const VirtualRegion *region) {
   return (unsigned char *)region->vm.base;
 }
 
-/* The cursor's offset in the current region. */
+/* Where pushes begin in a region. */
+static unsigned char *start_of(const VirtualRegion *region) {
+  return base_of(region) + region->start;
+}
+
+/* The cursor's offset in the current region, from its base. */
 static uint64_t offset_of(const Samrena *arena) {
   return (uint64_t)(arena->fast.cursor - base_of(state_of(arena)->current));
+}
+
+/* What a region can hold for pushes: its commit past its start. */
+static uint64_t usable(const VirtualRegion *region) {
+  return region->vm.committed - region->start;
 }
 
 static void set_limit_to_commit(Samrena *arena) {
@@ -129,6 +141,7 @@ static void poison_committed(VirtualRegion *region) {
   SAMRENA__POISON(region->vm.base, region->vm.committed);
   region->poisoned_end = region->vm.committed;
 }
+
 
 /* A reservation of at least `reserve` bytes: one of the same size and
  * advice from the cache when there is one (its committed pages may hold
@@ -191,40 +204,57 @@ static void release_further(VirtualRegion *region) {
   }
 }
 
-static SamrenaError virtual_create(Samrena *arena, const SamrenaSettings *settings) {
-  uint64_t reserve = settings->max_reserve;
+/* The first region holds the handle at its base: an arena per request
+ * then costs no allocation but the cached reservation.  It is made in a
+ * region described on the stack, then moved into the adapter's state. */
+static Samrena *virtual_create(const Samrena *proto, const SamrenaSettings *settings,
+                               SamrenaError *error) {
+  uint64_t reserve = settings->max_reserve, step;
   if (reserve == 0)
     reserve = settings->initial_bytes > VIRTUAL_DEFAULT_RESERVE ? settings->initial_bytes
                                                                 : VIRTUAL_DEFAULT_RESERVE;
-  Virtual *virt = samrena__adapter_state(arena, sizeof(Virtual));
-  virt->huge = (settings->flags & SAMRENA_FLAG_HUGE_PAGES) != 0;
+  if (reserve > UINT64_MAX - SAMRENA__HANDLE_BYTES) {
+    *error = samrena__fail(SAMRENA_ERROR_OVERFLOW);
+    return NULL;
+  }
+  bool huge = (settings->flags & SAMRENA_FLAG_HUGE_PAGES) != 0;
+  VirtualRegion first;
+  *error = choose_commit_step(settings->commit_size, &step);
+  if (*error == SAMRENA_OK && !reserve_large_pages(&first, settings))
+    *error = reserve_region(&first, reserve + SAMRENA__HANDLE_BYTES, huge);
+  if (*error != SAMRENA_OK)
+    return NULL;
+  if (first.huge && step < HUGE_PAGE_SIZE)
+    step = HUGE_PAGE_SIZE;
+  first.start = SAMRENA__HANDLE_BYTES;
+  *error = commit_poisoned(&first, first.start + settings->initial_bytes);
+  if (*error != SAMRENA_OK) {
+    SAMRENA__UNPOISON(first.vm.base, first.poisoned_end);
+    samrena__vm_release(first.vm.base, first.vm.reserved);
+    return NULL;
+  }
+  SAMRENA__UNPOISON(first.vm.base, first.start); /* the handle */
+  Samrena *arena = samrena__place_handle(first.vm.base, proto, sizeof(Virtual));
+  Virtual *virt = state_of(arena);
+  virt->first = first;
+  virt->current = &virt->first;
+  virt->commit_step = step;
+  virt->huge = huge;
   virt->uncapped = settings->uncapped;
   virt->region_reserve = reserve;
-  virt->current = &virt->first;
-  SamrenaError error = choose_commit_step(settings->commit_size, &virt->commit_step);
-  if (error == SAMRENA_OK && !reserve_large_pages(&virt->first, settings))
-    error = reserve_region(&virt->first, reserve, virt->huge);
-  if (error != SAMRENA_OK)
-    return error;
-  if (virt->first.huge && virt->commit_step < HUGE_PAGE_SIZE)
-    virt->commit_step = HUGE_PAGE_SIZE;
-  error = commit_poisoned(&virt->first, settings->initial_bytes);
-  if (error != SAMRENA_OK) {
-    SAMRENA__UNPOISON(virt->first.vm.base, virt->first.poisoned_end);
-    samrena__vm_release(virt->first.vm.base, virt->first.vm.reserved);
-    return error;
-  }
   if (virt->uncapped)
     arena->capabilities &= ~(uint32_t)SAMRENA_CAP_CONTIGUOUS_MEMORY;
-  arena->fast.cursor = base_of(&virt->first);
+  arena->fast.cursor = start_of(&virt->first);
   set_limit_to_commit(arena);
-  return SAMRENA_OK;
+  return arena;
 }
 
+/* The first region, which holds the handle and so this state, goes last. */
 static void virtual_destroy(Samrena *arena) {
   Virtual *virt = state_of(arena);
   release_further(virt->first.next);
-  release_region(&virt->first);
+  VirtualRegion first = virt->first;
+  release_region(&first);
 }
 
 /* Where to commit up to for a push ending at offset `end`: the next
@@ -255,10 +285,10 @@ static void advance_to(Samrena *arena, VirtualRegion *region) {
   Virtual *virt = state_of(arena);
   uint64_t offset = offset_of(arena);
   note_dirty(virt->current, offset);
-  virt->retired_used += offset;
+  virt->retired_used += offset - virt->current->start;
   virt->retired_tails += virt->current->vm.committed - offset;
   virt->current = region;
-  arena->fast.cursor = base_of(region);
+  arena->fast.cursor = start_of(region);
   set_limit_to_commit(arena);
 }
 
@@ -332,20 +362,21 @@ static void virtual_zero(Samrena *arena, void *ptr, uint64_t size) {
 }
 
 static uint64_t virtual_allocated(const Samrena *arena) {
-  return state_of(arena)->retired_used + offset_of(arena);
+  Virtual *virt = state_of(arena);
+  return virt->retired_used + offset_of(arena) - virt->current->start;
 }
 
-/* Committed memory of the regions from `region` on. */
-static uint64_t committed_from(const VirtualRegion *region) {
+/* What the regions from `region` on have committed for pushes. */
+static uint64_t usable_from(const VirtualRegion *region) {
   uint64_t total = 0;
   for (; region != NULL; region = region->next)
-    total += region->vm.committed;
+    total += usable(region);
   return total;
 }
 
 static uint64_t virtual_capacity(const Samrena *arena) {
   Virtual *virt = state_of(arena);
-  return virt->retired_used + committed_from(virt->current);
+  return virt->retired_used + usable_from(virt->current);
 }
 
 static void virtual_rewind(Samrena *arena, unsigned char *cursor) {
@@ -362,14 +393,14 @@ static void poison_after(VirtualRegion *region) {
 
 static void virtual_reset(Samrena *arena) {
   Virtual *virt = state_of(arena);
-  virtual_rewind(arena, base_of(virt->current));
+  virtual_rewind(arena, start_of(virt->current));
   virt->current = &virt->first;
   virt->retired_used = 0;
   virt->retired_tails = 0;
-  arena->fast.cursor = base_of(&virt->first);
+  arena->fast.cursor = start_of(&virt->first);
   set_limit_to_commit(arena);
   if (SAMRENA__POISONING()) {
-    SAMRENA__POISON(virt->first.vm.base, virt->first.vm.committed);
+    SAMRENA__POISON(start_of(&virt->first), usable(&virt->first));
     poison_after(&virt->first);
   }
 }
@@ -421,18 +452,18 @@ static bool virtual_extend(Samrena *arena, uint64_t bytes) {
 static SamrenaError virtual_reserve(Samrena *arena, uint64_t min_capacity) {
   Virtual *virt = state_of(arena);
   VirtualRegion *region = virt->current;
-  uint64_t offset = offset_of(arena);
   uint64_t page = samrena__vm_page_size();
-  uint64_t before = virt->retired_used; /* capacity counted before the current region */
-  uint64_t wanted = min_capacity - before; /* from the current region's base */
-  if (!virt->uncapped && min_capacity > region->vm.reserved)
+  /* The capacity min_capacity asks for, as an offset in the current region. */
+  uint64_t wanted = min_capacity - virt->retired_used;
+  if (!virt->uncapped && wanted > region->vm.reserved - region->start)
     return samrena__fail(SAMRENA_ERROR_INVALID_PARAMETER);
-  uint64_t here = wanted < region->vm.reserved ? wanted : region->vm.reserved;
+  uint64_t here = wanted < region->vm.reserved - region->start ? region->start + wanted
+                                                                : region->vm.reserved;
   SamrenaError error = commit_poisoned(region, commit_target(virt, region, here));
   if (error != SAMRENA_OK)
     return error;
   set_limit_to_commit(arena);
-  uint64_t from = offset & ~(page - 1);
+  uint64_t from = offset_of(arena) & ~(page - 1);
   if (from < region->vm.committed)
     samrena__vm_prefetch(base_of(region) + from, region->vm.committed - from);
   uint64_t capacity = virtual_capacity(arena);
@@ -460,8 +491,8 @@ static SamrenaError virtual_trim(Samrena *arena, uint64_t keep_bytes) {
   uint64_t capacity = virtual_capacity(arena);
   for (VirtualRegion **link = &region->next; *link != NULL;) {
     VirtualRegion *spare = *link;
-    if (capacity - spare->vm.committed >= floor) {
-      capacity -= spare->vm.committed;
+    if (capacity - usable(spare) >= floor) {
+      capacity -= usable(spare);
       *link = spare->next;
       spare->next = NULL;
       release_further(spare);
@@ -471,11 +502,12 @@ static SamrenaError virtual_trim(Samrena *arena, uint64_t keep_bytes) {
   }
   if (region->large_pages)
     return SAMRENA_OK;
-  uint64_t spares = committed_from(region->next);
-  uint64_t keep_here = floor - virt->retired_used > spares ? floor - virt->retired_used - spares : 0;
+  /* What the current region must still hold for pushes, from its start. */
+  uint64_t before = virt->retired_used + usable_from(region->next);
+  uint64_t keep_here = floor > before ? floor - before : 0;
+  uint64_t target = region->start + keep_here;
   uint64_t offset = offset_of(arena);
-  SamrenaError error =
-      samrena__vmem_decommit_to(&region->vm, keep_here > offset ? keep_here : offset);
+  SamrenaError error = samrena__vmem_decommit_to(&region->vm, target > offset ? target : offset);
   if (error != SAMRENA_OK)
     return error;
   if (region->dirty_end > region->vm.committed)

@@ -93,12 +93,21 @@ struct Samrena {
   alignas(max_align_t) unsigned char adapter_state[SAMRENA__ADAPTER_STATE_BYTES];
 };
 
-/* The adapter's state, size bytes, in the arena's own allocation, zeroed.
- * Each adapter asserts that its state fits. */
-static inline void *samrena__adapter_state(Samrena *arena, size_t size) {
+/* The bytes a handle takes at the start of the memory an adapter puts it
+ * in (its first block, its first reservation, the caller's buffer):
+ * sizeof(Samrena), which is a multiple of max_align_t. */
+#define SAMRENA__HANDLE_BYTES ((uint64_t)sizeof(Samrena))
+
+/* Makes the handle of a new arena at memory (aligned to max_align_t, at
+ * least SAMRENA__HANDLE_BYTES long) from the port's prototype, and gives it
+ * size bytes of zeroed adapter state.  Each adapter asserts that its state
+ * fits in SAMRENA__ADAPTER_STATE_BYTES. */
+static inline Samrena *samrena__place_handle(void *memory, const Samrena *proto, size_t size) {
+  Samrena *arena = memory;
+  memcpy(arena, proto, offsetof(Samrena, adapter_state));
   memset(arena->adapter_state, 0, size);
   arena->adapter = arena->adapter_state;
-  return arena->adapter;
+  return arena;
 }
 
 /* An adapter.  Every function receives a valid arena created by this table.
@@ -112,10 +121,15 @@ struct SamrenaOps {
   /* Whether the platform supports this adapter at run time. */
   bool (*available)(void);
 
-  /* Pre: settings validated, arena->capabilities the table's.  Post:
-   * adapter, cursor and limit set (capabilities narrowed where this arena
-   * has fewer) and SAMRENA_OK; or an error returned and nothing held. */
-  SamrenaError (*create)(Samrena *arena, const SamrenaSettings *settings);
+  /* Pre: settings validated; proto holds the port's part of the new
+   * handle (every field before adapter_state), ops and capabilities the
+   * table's.  Post: the arena, its handle made by samrena__place_handle in
+   * memory the adapter obtained for the arena (so that an arena costs no
+   * allocation of its own), adapter, cursor and limit set, capabilities
+   * narrowed where this arena has fewer; or NULL, *error set, nothing held. */
+  Samrena *(*create)(const Samrena *proto, const SamrenaSettings *settings, SamrenaError *error);
+  /* Gives back everything the arena holds, its handle included; the
+   * arena must not be touched afterwards. */
   void (*destroy)(Samrena *arena);
 
   /* Pre: [cursor, limit) cannot hold size aligned bytes; size >= 1;

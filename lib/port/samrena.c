@@ -228,33 +228,35 @@ static void log_message(const SamrenaConfig *config, const SamrenaSettings *sett
     fprintf(stderr, "%s\n", message);
 }
 
-static SamrenaError create_with(Samrena *arena, const SamrenaOps *ops,
-                                const SamrenaSettings *settings) {
-  arena->ops = ops;
-  arena->capabilities = ops->capabilities;
-  return ops->create(arena, settings);
+static Samrena *create_with(Samrena *proto, const SamrenaOps *ops,
+                            const SamrenaSettings *settings, SamrenaError *error) {
+  proto->ops = ops;
+  proto->capabilities = ops->capabilities;
+  return ops->create(proto, settings, error);
 }
 
 /* DEFAULT and VIRTUAL fall back to chained when virtual is not built in or
  * runs out of memory at creation; VIRTUAL says so, and with STRICT refuses
  * instead.  DEFAULT promises no particular adapter, so STRICT leaves it be. */
-static SamrenaError create_adapter(Samrena *arena, const SamrenaConfig *config,
-                                   const SamrenaSettings *settings) {
+static Samrena *create_adapter(Samrena *proto, const SamrenaConfig *config,
+                               const SamrenaSettings *settings, SamrenaError *error) {
   if (config->strategy == SAMRENA_STRATEGY_CHAINED)
-    return create_with(arena, &samrena__chained_ops, settings);
+    return create_with(proto, &samrena__chained_ops, settings, error);
 
   bool asked_for_virtual = config->strategy == SAMRENA_STRATEGY_VIRTUAL;
   bool strict = asked_for_virtual && (settings->flags & SAMRENA_FLAG_STRICT) != 0;
   const SamrenaOps *virtual_ops = samrena__find_adapter(SAMRENA_STRATEGY_VIRTUAL);
   const char *why;
   if (virtual_ops != NULL) {
-    SamrenaError error = create_with(arena, virtual_ops, settings);
-    if (error == SAMRENA_OK || error != SAMRENA_ERROR_OUT_OF_MEMORY || strict)
-      return error;
+    Samrena *arena = create_with(proto, virtual_ops, settings, error);
+    if (arena != NULL || *error != SAMRENA_ERROR_OUT_OF_MEMORY || strict)
+      return arena;
     why = "its memory could not be reserved or committed";
   } else {
-    if (strict)
-      return SAMRENA_ERROR_UNSUPPORTED_STRATEGY;
+    if (strict) {
+      *error = SAMRENA_ERROR_UNSUPPORTED_STRATEGY;
+      return NULL;
+    }
     why = "it is not available in this build or on this platform";
   }
   if (asked_for_virtual) {
@@ -263,7 +265,19 @@ static SamrenaError create_adapter(Samrena *arena, const SamrenaConfig *config,
              "samrena: virtual strategy requested but %s; using chained", why);
     log_message(config, settings, message);
   }
-  return create_with(arena, &samrena__chained_ops, settings);
+  return create_with(proto, &samrena__chained_ops, settings, error);
+}
+
+/* The port's part of a new handle; the adapter copies it into the memory
+ * it puts the arena in.  Built from a blank one: a memset here became a
+ * `rep stos`, slow to start, measurable in an arena per request. */
+static void init_proto(Samrena *proto, const SamrenaSettings *settings) {
+  static const Samrena blank;
+  memcpy(proto, &blank, offsetof(Samrena, adapter_state));
+  proto->fast.alignment_mask = (uintptr_t)(settings->alignment - 1);
+  proto->fast.alignment_floor = ~proto->fast.alignment_mask;
+  proto->flags = settings->flags;
+  proto->page_size = settings->page_size;
 }
 
 Samrena *samrena_create(const SamrenaConfig *config) {
@@ -275,26 +289,11 @@ Samrena *samrena_create(const SamrenaConfig *config) {
   if (error != SAMRENA_OK)
     return samrena__fail_null(error);
 
-  /* malloc, not calloc: glibc's calloc bypasses its per-thread cache, and
-   * an arena per request should come from there.  The handle is cleared by
-   * copying a blank one, up to the adapter's state, which the adapter
-   * clears: a memset here became either calloc again or a `rep stos`,
-   * slow to start, both measurable in an arena per request. */
-  static const Samrena blank;
-  Samrena *arena = samrena__malloc(sizeof *arena);
+  Samrena proto;
+  init_proto(&proto, &settings);
+  Samrena *arena = create_adapter(&proto, config, &settings, &error);
   if (arena == NULL)
-    return samrena__fail_null(SAMRENA_ERROR_OUT_OF_MEMORY);
-  memcpy(arena, &blank, offsetof(Samrena, adapter_state));
-  arena->fast.alignment_mask = (uintptr_t)(settings.alignment - 1);
-  arena->fast.alignment_floor = ~arena->fast.alignment_mask;
-  arena->flags = settings.flags;
-  arena->page_size = settings.page_size;
-
-  error = create_adapter(arena, config, &settings);
-  if (error != SAMRENA_OK) {
-    free(arena);
     return samrena__fail_null(error);
-  }
   samrena__publish_limit(arena);
   return arena;
 }
@@ -311,8 +310,7 @@ void samrena_destroy(Samrena *arena) {
   if (arena == NULL)
     return;
   samrena__free_scopes(arena);
-  arena->ops->destroy(arena);
-  free(arena);
+  arena->ops->destroy(arena); /* the handle too */
 }
 
 /* --------------------------------------------------------------- allocation */
