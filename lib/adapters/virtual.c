@@ -448,35 +448,38 @@ static bool virtual_extend(Samrena *arena, uint64_t bytes) {
 /* Commits up to min_capacity, then asks the OS to fault in everything from
  * the cursor's page on, so later pushes take no page faults.  An arena
  * without a cap that needs more than its current region holds gets a
- * spare region for the rest, committed and prefetched the same way. */
+ * spare region for the rest first, so that a failure changes nothing. */
 static SamrenaError virtual_reserve(Samrena *arena, uint64_t min_capacity) {
   Virtual *virt = state_of(arena);
   VirtualRegion *region = virt->current;
   uint64_t page = samrena__vm_page_size();
-  /* The capacity min_capacity asks for, as an offset in the current region. */
+  /* The capacity min_capacity asks for, from the current region's start. */
   uint64_t wanted = min_capacity - virt->retired_used;
-  if (!virt->uncapped && wanted > region->vm.reserved - region->start)
-    return samrena__fail(SAMRENA_ERROR_INVALID_PARAMETER);
-  uint64_t here = wanted < region->vm.reserved - region->start ? region->start + wanted
-                                                                : region->vm.reserved;
+  uint64_t room_here = region->vm.reserved - region->start;
+  VirtualRegion *spare = NULL;
+  uint64_t shortfall = 0;
+  if (wanted > room_here) {
+    if (!virt->uncapped)
+      return samrena__fail(SAMRENA_ERROR_INVALID_PARAMETER);
+    if (min_capacity > SAMRENA__MAX_FOOTPRINT)
+      return samrena__fail(SAMRENA_ERROR_OVERFLOW);
+    uint64_t spares = usable_from(region->next);
+    shortfall = wanted - room_here > spares ? wanted - room_here - spares : 0;
+    if (shortfall != 0 && (spare = add_region(virt, shortfall)) == NULL)
+      return samrena_last_error();
+  }
+  uint64_t here = wanted < room_here ? region->start + wanted : region->vm.reserved;
   SamrenaError error = commit_poisoned(region, commit_target(virt, region, here));
+  if (error == SAMRENA_OK && spare != NULL)
+    error = commit_poisoned(spare, commit_target(virt, spare, shortfall));
+  set_limit_to_commit(arena);
   if (error != SAMRENA_OK)
     return error;
-  set_limit_to_commit(arena);
   uint64_t from = offset_of(arena) & ~(page - 1);
   if (from < region->vm.committed)
     samrena__vm_prefetch(base_of(region) + from, region->vm.committed - from);
-  uint64_t capacity = virtual_capacity(arena);
-  if (capacity >= min_capacity)
-    return SAMRENA_OK;
-  uint64_t shortfall = min_capacity - capacity;
-  VirtualRegion *spare = add_region(virt, shortfall);
-  if (spare == NULL)
-    return samrena_last_error();
-  error = commit_poisoned(spare, commit_target(virt, spare, shortfall));
-  if (error != SAMRENA_OK)
-    return error;
-  samrena__vm_prefetch(spare->vm.base, spare->vm.committed);
+  if (spare != NULL)
+    samrena__vm_prefetch(spare->vm.base, spare->vm.committed);
   return SAMRENA_OK;
 }
 
@@ -505,7 +508,8 @@ static SamrenaError virtual_trim(Samrena *arena, uint64_t keep_bytes) {
   /* What the current region must still hold for pushes, from its start. */
   uint64_t before = virt->retired_used + usable_from(region->next);
   uint64_t keep_here = floor > before ? floor - before : 0;
-  uint64_t target = region->start + keep_here;
+  uint64_t room = region->vm.reserved - region->start;
+  uint64_t target = region->start + (keep_here < room ? keep_here : room);
   uint64_t offset = offset_of(arena);
   SamrenaError error = samrena__vmem_decommit_to(&region->vm, target > offset ? target : offset);
   if (error != SAMRENA_OK)

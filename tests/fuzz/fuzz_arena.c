@@ -617,8 +617,10 @@ static void op_create(Input *in) {
   } else {
     M.reserved = st.reserved;
     M.uncapped = c.strategy == SAMRENA_STRATEGY_DEFAULT && c.max_reserve == 0;
-    M.room = M.uncapped ? UINT64_MAX : samrena_get_capabilities(M.arena).max_allocation_size;
-    CHECK(M.uncapped || (M.room < M.reserved && M.room >= M.reserved - 4096 - 65536));
+    /* The reservation less the handle at its start, which is committed
+     * and not capacity: what pushes can fill, counted from where they begin. */
+    M.room = M.uncapped ? UINT64_MAX : M.reserved - (st.committed - st.capacity);
+    CHECK(M.uncapped || (M.room < M.reserved && M.room + 4096 + 65536 >= M.reserved));
     CHECK(M.uncapped == !samrena_has_capability(M.arena, SAMRENA_CAP_CONTIGUOUS_MEMORY));
     if (c.max_reserve != 0) {
       CHECK(st.reserved >= c.max_reserve);
