@@ -13,6 +13,7 @@
  */
 #include <config.h>
 
+#include "port/internal.h"
 #include "platform/vm.h"
 #include "fault.h"
 

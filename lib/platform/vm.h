@@ -9,7 +9,8 @@
 #ifndef SAMRENA_ADAPTER_VIRTUAL_PLATFORM_H
 #define SAMRENA_ADAPTER_VIRTUAL_PLATFORM_H
 
-#include "port/internal.h"
+#include "samrena.h"
+#include "arith.h"
 
 /* Whether this platform layer can reserve at all. */
 bool samrena__vm_supported(void);

@@ -9,18 +9,12 @@
 #define SAMRENA_INTERNAL_H
 
 #include "samrena.h"
+#include "arith.h"
 #include "poison.h"
 
 #include <stdalign.h>
 #include <stddef.h>
 #include <string.h>
-
-/* The alignment malloc guarantees, and the default push alignment. */
-#define SAMRENA__MAX_ALIGN ((uint64_t)alignof(max_align_t))
-
-/* No object may be larger than this (C objects are limited to PTRDIFF_MAX);
- * a push whose size plus alignment slack exceeds it fails with OVERFLOW. */
-#define SAMRENA__MAX_FOOTPRINT ((uint64_t)PTRDIFF_MAX)
 
 /* Room for an adapter's state inside the arena (struct Samrena). */
 #define SAMRENA__ADAPTER_STATE_BYTES 128
@@ -214,24 +208,5 @@ bool samrena__vmem_cache_take(uint64_t reserved, bool huge, SamrenaVmem *vm);
  * released memory when it fails with OUT_OF_MEMORY (toolkit/vmem.c). */
 SamrenaError samrena__reserve_retrying(SamrenaError (*reserve)(uint64_t size, void **base),
                                        uint64_t size, void **base);
-
-/* Arithmetic helpers.  alignment is a power of two. */
-static inline uint64_t samrena__align_up(uint64_t value, uint64_t alignment) {
-  return (value + (alignment - 1)) & ~(alignment - 1);
-}
-static inline bool samrena__is_power_of_two(uint64_t value) {
-  return value != 0 && (value & (value - 1)) == 0;
-}
-/* value rounded up to a multiple of alignment, or false when that overflows. */
-static inline bool samrena__round_up_checked(uint64_t value, uint64_t alignment, uint64_t *out) {
-  if (value > UINT64_MAX - (alignment - 1))
-    return false;
-  *out = samrena__align_up(value, alignment);
-  return true;
-}
-/* Bytes of padding that align ptr up to alignment. */
-static inline uint64_t samrena__padding_for(const void *ptr, uint64_t alignment) {
-  return (uint64_t)(-(uintptr_t)ptr & (uintptr_t)(alignment - 1));
-}
 
 #endif /* SAMRENA_INTERNAL_H */

@@ -3,6 +3,7 @@
  */
 #include <config.h>
 
+#include "port/internal.h"
 #include "platform/vm.h"
 #include "cache.h"
 
