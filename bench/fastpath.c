@@ -2,7 +2,8 @@
  * a minimal inline bump (align, compare, bump, store), samrena's inline
  * fast path, the exported samrena_push called through the PLT, a call
  * through SamrenaAllocator's function pointer (as allocator hooks make
- * it) and, when configure found APR, apr_palloc.  Every handle is a heap
+ * it), a scratch scope's begin and end (per pair, nothing pushed) and,
+ * when configure found APR, apr_palloc.  Every handle is a heap
  * pointer, as a user's is.  Each loop pushes 32 bytes and stores one
  * 64-bit word in it; the arena is reset every PUSHES_PER_ROUND pushes,
  * outside the counted loop.
@@ -110,6 +111,15 @@ NOINLINE static void fastpath_allocator(SamrenaAllocator *allocator, uint64_t n)
   }
 }
 
+/* A scope on the thread's scratch arena, which exists by then, with
+ * nothing pushed: what a begin and an end cost by themselves. */
+NOINLINE static void fastpath_scratch(uint64_t n) {
+  for (uint64_t i = 0; i < n; i++) {
+    SamrenaScratch scratch = samrena_scratch_begin(NULL, 0);
+    samrena_scratch_end(scratch);
+  }
+}
+
 #if HAVE_BENCH_APR
 NOINLINE static void fastpath_apr(apr_pool_t *pool, uint64_t n) {
   for (uint64_t i = 0; i < n; i++) {
@@ -172,8 +182,15 @@ static void run_apr(void) {
 }
 #endif
 
+static void run_scratch(void) {
+  samrena_scratch_end(samrena_scratch_begin(NULL, 0)); /* makes the arena */
+  for (unsigned round = 0; round < ROUNDS; round++)
+    fastpath_scratch(PUSHES_PER_ROUND);
+}
+
 int main(int argc, char **argv) {
   static const char *const names[] = {"bump", "bump-refill", "inline", "called", "allocator",
+                                      "scratch",
 #if HAVE_BENCH_APR
                                       "apr",
 #endif
@@ -192,6 +209,8 @@ int main(int argc, char **argv) {
   else if (strcmp(name, "inline") == 0 || strcmp(name, "called") == 0 ||
            strcmp(name, "allocator") == 0)
     run_samrena(name);
+  else if (strcmp(name, "scratch") == 0)
+    run_scratch();
 #if HAVE_BENCH_APR
   else if (strcmp(name, "apr") == 0)
     run_apr();

@@ -65,6 +65,7 @@ Suite *make_threads_suite(void);
 Suite *make_bad_input_suite(void);
 Suite *make_faults_suite(void);
 Suite *make_upstream_suite(void);
+Suite *make_scratch_suite(void);
 
 #define MiB (UINT64_C(1) << 20)
 #define KiB (UINT64_C(1) << 10)

@@ -16,6 +16,21 @@
 #include <stddef.h>
 #include <string.h>
 
+/* Thread-local storage of the library's own: the initial-exec model where
+ * the compiler and the object format have it, so that reaching it costs
+ * one instruction instead of a call to __tls_get_addr.  The library's few
+ * such bytes fit in what the C library keeps for libraries loaded later. */
+#if defined(__ELF__) && defined(__GNUC__)
+#define SAMRENA__THREAD_LOCAL TLS __attribute__((tls_model("initial-exec")))
+#else
+#define SAMRENA__THREAD_LOCAL TLS
+#endif
+
+/* A flag no configuration can set, for arenas the library makes itself:
+ * push_zero never takes memory for fresh, because the arena's cursor is
+ * moved back where its adapter does not see it (scratch arenas). */
+#define SAMRENA__FLAG_ALWAYS_DIRTY (UINT32_C(1) << 31)
+
 /* Room for an adapter's state inside the arena (struct Samrena). */
 #define SAMRENA__ADAPTER_STATE_BYTES 128
 
@@ -49,11 +64,13 @@ typedef struct SamrenaCleanup {
   struct SamrenaCleanup *next;
   void (*fn)(void *data);
   void *data;
+  uint64_t stamp; /* the arena's stamp once registered */
 } SamrenaCleanup;
 
 /* A live mark.  Marks form a stack: restoring one pops those above it. */
 typedef struct {
   uint64_t sequence; /* unique in the arena; 0 is never valid */
+  uint64_t stamp;    /* the arena's stamp once taken */
   SamrenaPosition position;
   SamrenaCleanup *cleanups;
 } SamrenaMarkEntry;
@@ -172,6 +189,9 @@ extern const SamrenaOps samrena__chained_ops;
 extern const SamrenaOps samrena__virtual_ops;
 #endif
 
+/* samrena_create with flags only the library sets added to the config's. */
+Samrena *samrena__create_with(const SamrenaConfig *config, uint32_t internal_flags);
+
 /* Makes fast.limit right again after the span or the cursor moved. */
 static inline void samrena__publish_limit(Samrena *arena) {
   arena->fast.limit = SAMRENA__POISONING() ? arena->fast.cursor : arena->limit;
@@ -181,6 +201,10 @@ static inline void samrena__publish_limit(Samrena *arena) {
 SamrenaError samrena__fail(SamrenaError error);
 /* Records error and returns NULL, for pointer-returning calls. */
 void *samrena__fail_null(SamrenaError error);
+
+/* Runs the cleanups registered, and forgets the marks taken, after the
+ * arena's stamp was `stamp` (port/scope.c). */
+void samrena__unwind_to_stamp(Samrena *arena, uint64_t stamp);
 
 /* Scope machinery (port/scope.c) used by the port: run every cleanup, newest
  * first, and forget every mark; release the mark stack. */

@@ -12,7 +12,7 @@
 
 /* ------------------------------------------------------------------ errors */
 
-static TLS SamrenaError samrena_error_of_this_thread = SAMRENA_OK;
+static SAMRENA__THREAD_LOCAL SamrenaError samrena_error_of_this_thread = SAMRENA_OK;
 
 SamrenaError samrena__fail(SamrenaError error) {
   samrena_error_of_this_thread = error;
@@ -280,14 +280,12 @@ static void init_proto(Samrena *proto, const SamrenaSettings *settings) {
   proto->page_size = settings->page_size;
 }
 
-Samrena *samrena_create(const SamrenaConfig *config) {
-  if (config == NULL)
-    config = &samrena_defaults;
-
+Samrena *samrena__create_with(const SamrenaConfig *config, uint32_t internal_flags) {
   SamrenaSettings settings;
   SamrenaError error = validate_config(config, &settings);
   if (error != SAMRENA_OK)
     return samrena__fail_null(error);
+  settings.flags |= internal_flags;
 
   Samrena proto;
   init_proto(&proto, &settings);
@@ -296,6 +294,10 @@ Samrena *samrena_create(const SamrenaConfig *config) {
     return samrena__fail_null(error);
   samrena__publish_limit(arena);
   return arena;
+}
+
+Samrena *samrena_create(const SamrenaConfig *config) {
+  return samrena__create_with(config != NULL ? config : &samrena_defaults, 0);
 }
 
 Samrena *samrena_allocate(uint64_t initial_pages) {
