@@ -98,6 +98,7 @@ struct Samrena {
   SamrenaMarkEntry *marks;
   size_t mark_count, mark_capacity;
   SamrenaCleanup *cleanups;
+  uint64_t reset_stamp; /* fast.stamp at the last reset: scratch scopes before it are over */
 
   /* The adapter's state, which adapter points at: an arena is one
    * allocation, so creating one costs a single malloc. */

@@ -55,7 +55,7 @@ static void run_cleanups_down_to(Samrena *arena, SamrenaCleanup *until) {
 void samrena__release_all(Samrena *arena) {
   run_cleanups_down_to(arena, NULL);
   arena->mark_count = 0;
-  arena->fast.stamp++;
+  arena->reset_stamp = ++arena->fast.stamp;
 }
 
 void samrena__unwind_to_stamp(Samrena *arena, uint64_t stamp) {

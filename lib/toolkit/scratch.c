@@ -156,9 +156,10 @@ SamrenaScratch samrena_scratch_begin(Samrena *const *conflicts, size_t conflict_
   return begin_slowly(conflicts, conflict_count);
 }
 
-/* The stamp moved: undo what came since, then move back if the cursor is
- * still past the scope's start (a reset or a restore may have taken it
- * below; nothing is then left to give back).  A real mark is restored. */
+/* The stamp moved.  A reset since ends the scope; otherwise undo what came
+ * since, then move back if the cursor is still past the scope's start (a
+ * restore to an older mark may have taken it below, and nothing is then
+ * left to give back).  A real mark is restored. */
 #if defined(__GNUC__)
 __attribute__((noinline))
 #endif
@@ -168,6 +169,8 @@ static void end_slowly(Samrena *arena, SamrenaMark mark) {
     samrena_restore(arena, mark);
     return;
   }
+  if (mark.opaque[1] < arena->reset_stamp)
+    return; /* a reset ended the scope, as it made a real mark stale */
   unsigned char *start = (unsigned char *)(uintptr_t)mark.opaque[0];
   samrena__unwind_to_stamp(arena, mark.opaque[1]);
   uint64_t allocated = arena->ops->allocated(arena);
