@@ -2,7 +2,8 @@
  * a minimal inline bump (align, compare, bump, store), samrena's inline
  * fast path, the exported samrena_push called through the PLT, a call
  * through SamrenaAllocator's function pointer (as allocator hooks make
- * it), a scratch scope's begin and end (per pair, nothing pushed) and,
+ * it), the same inline loop on a SAMRENA_FLAG_CONCURRENT arena (every
+ * push a call), a scratch scope's begin and end (per pair, nothing pushed) and,
  * when configure found APR, apr_palloc.  Every handle is a heap
  * pointer, as a user's is.  Each loop pushes 32 bytes and stores one
  * 64-bit word in it; the arena is reset every PUSHES_PER_ROUND pushes,
@@ -152,12 +153,15 @@ static void run_bump(int refill) {
 }
 
 static void run_samrena(const char *how) {
-  Samrena *arena = samrena_create(NULL);
+  SamrenaConfig config = samrena_default_config();
+  if (strcmp(how, "concurrent") == 0)
+    config.flags = SAMRENA_FLAG_CONCURRENT;
+  Samrena *arena = samrena_create(&config);
   if (arena == NULL)
     exit(1);
   SamrenaAllocator allocator = samrena_arena_allocator(arena);
   for (unsigned round = 0; round < ROUNDS; round++) {
-    if (strcmp(how, "inline") == 0)
+    if (strcmp(how, "inline") == 0 || strcmp(how, "concurrent") == 0)
       fastpath_inline(arena, PUSHES_PER_ROUND);
     else if (strcmp(how, "called") == 0)
       fastpath_called(arena, PUSHES_PER_ROUND);
@@ -190,7 +194,7 @@ static void run_scratch(void) {
 
 int main(int argc, char **argv) {
   static const char *const names[] = {"bump", "bump-refill", "inline", "called", "allocator",
-                                      "scratch",
+                                      "concurrent", "scratch",
 #if HAVE_BENCH_APR
                                       "apr",
 #endif
@@ -207,7 +211,7 @@ int main(int argc, char **argv) {
   if (strcmp(name, "bump") == 0 || strcmp(name, "bump-refill") == 0)
     run_bump(strcmp(name, "bump-refill") == 0);
   else if (strcmp(name, "inline") == 0 || strcmp(name, "called") == 0 ||
-           strcmp(name, "allocator") == 0)
+           strcmp(name, "allocator") == 0 || strcmp(name, "concurrent") == 0)
     run_samrena(name);
   else if (strcmp(name, "scratch") == 0)
     run_scratch();

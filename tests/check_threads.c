@@ -265,6 +265,7 @@ Suite *make_threads_suite(void) {
   tcase_add_test(tc, test_error_of_one_thread_not_another);
   tcase_add_test(tc, test_scratch_in_many_threads);
   tcase_add_test(tc, test_thread_exit_releases_scratch);
+  add_concurrent_thread_tests(tc);
   suite_add_tcase(suite, tc);
 #endif
   return suite;

@@ -66,6 +66,8 @@ Suite *make_bad_input_suite(void);
 Suite *make_faults_suite(void);
 Suite *make_upstream_suite(void);
 Suite *make_scratch_suite(void);
+Suite *make_concurrent_suite(void);
+void add_concurrent_thread_tests(TCase *tc);
 
 #define MiB (UINT64_C(1) << 20)
 #define KiB (UINT64_C(1) << 10)

@@ -53,10 +53,11 @@ typedef struct SamrenaOps SamrenaOps;
 /* Where an arena stands, as an adapter needs it to go back there. */
 typedef struct {
   unsigned char *cursor;
-  void *block;            /* chained: the current block */
+  void *block;            /* the current block or reservation */
   void *large;            /* chained: the newest large block */
-  uint64_t retired_used;  /* chained bookkeeping */
+  uint64_t retired_used;  /* the adapter's bookkeeping */
   uint64_t retired_tails;
+  uint64_t outer[2];      /* a concurrent arena's own, around its backing's */
 } SamrenaPosition;
 
 /* A samrena_on_release registration; a list, newest first. */
@@ -85,6 +86,7 @@ struct Samrena {
   unsigned char *limit;
 
   const SamrenaOps *ops;
+  SamrenaStrategy strategy; /* the adapter's, or a concurrent arena's backing's */
   void *adapter;         /* the adapter's own state */
   uint32_t capabilities; /* the adapter's, as its create may narrow them */
   uint64_t page_size; /* the arena page of its configuration */
@@ -184,6 +186,15 @@ struct SamrenaOps {
 /* The adapter of that strategy when it is built in and available here;
  * NULL otherwise (and for DEFAULT). */
 const SamrenaOps *samrena__find_adapter(SamrenaStrategy strategy);
+
+/* Concurrent arenas (port/concurrent.c): backing, a new arena of the
+ * configuration without SAMRENA_FLAG_CONCURRENT, wrapped in a handle of
+ * its own whose pushes go through per-thread chunks.  Takes backing, even
+ * on failure (NULL, *error set). */
+Samrena *samrena__concurrent_wrap(Samrena *backing, const Samrena *proto, SamrenaError *error);
+/* A push on a concurrent arena, from any thread.  Pre: size + alignment
+ * - 1 within SAMRENA__MAX_FOOTPRINT. */
+void *samrena__concurrent_push(Samrena *arena, uint64_t size, uint64_t alignment);
 
 extern const SamrenaOps samrena__chained_ops;
 #if SAMRENA_ENABLE_VIRTUAL

@@ -108,9 +108,11 @@ static SamrenaMarkEntry *entry_of(Samrena *arena, SamrenaMark mark) {
 }
 
 static bool same_place(const SamrenaMarkEntry *entry, const SamrenaMarkEntry *now) {
-  return entry->position.cursor == now->position.cursor &&
-         entry->position.block == now->position.block &&
-         entry->position.large == now->position.large && entry->cleanups == now->cleanups;
+  const SamrenaPosition *a = &entry->position, *b = &now->position;
+  return a->cursor == b->cursor && a->block == b->block && a->large == b->large &&
+         a->retired_used == b->retired_used && a->retired_tails == b->retired_tails &&
+         a->outer[0] == b->outer[0] && a->outer[1] == b->outer[1] &&
+         entry->cleanups == now->cleanups;
 }
 
 static bool grow_mark_stack(Samrena *arena) {
