@@ -180,7 +180,10 @@ typedef enum {
   SAMRENA_CAP_CONTIGUOUS_MEMORY = 1 << 0, /* all pushes in one range */
   SAMRENA_CAP_ZERO_COPY_GROWTH = 1 << 1,  /* grows without moving what it holds */
   SAMRENA_CAP_RESET = 1 << 2,             /* samrena_reset */
-  SAMRENA_CAP_RESERVE = 1 << 3            /* samrena_reserve gets memory ahead */
+  SAMRENA_CAP_RESERVE = 1 << 3,           /* samrena_reserve gets memory ahead */
+  /* libsamrena's own: */
+  SAMRENA_CAP_GROWS = 1 << 4, /* obtains memory beyond what it holds when full */
+  SAMRENA_CAP_DEBUG = 1 << 5  /* the debug mode is on: guard zones, patterns */
 } SamrenaCapabilityFlags;
 
 typedef struct {

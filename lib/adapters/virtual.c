@@ -551,7 +551,7 @@ const SamrenaOps samrena__virtual_ops = {
     .name = "virtual",
     .strategy = SAMRENA_STRATEGY_VIRTUAL,
     .capabilities = SAMRENA_CAP_CONTIGUOUS_MEMORY | SAMRENA_CAP_ZERO_COPY_GROWTH |
-                    SAMRENA_CAP_RESET | SAMRENA_CAP_RESERVE,
+                    SAMRENA_CAP_RESET | SAMRENA_CAP_RESERVE | SAMRENA_CAP_GROWS,
     .available = virtual_available,
     .create = virtual_create,
     .destroy = virtual_destroy,
