@@ -26,7 +26,9 @@ bool samrena__vm_supported(void) {
 }
 
 /* sysconf is cheap but not free; its answer never changes, so any thread
- * may store it and a racing thread at worst asks again. */
+ * may store it and a racing thread at worst asks again.  The cache is a
+ * size_t, which every target loads and stores without a lock (a uint64_t
+ * needs libatomic on 32-bit mips and powerpc). */
 #if defined(__STDC_NO_ATOMICS__)
 uint64_t samrena__vm_page_size(void) {
   long size = sysconf(_SC_PAGESIZE);
@@ -34,15 +36,15 @@ uint64_t samrena__vm_page_size(void) {
 }
 #else
 #include <stdatomic.h>
-static _Atomic uint64_t samrena_cached_page_size;
+static _Atomic size_t samrena_cached_page_size;
 
 uint64_t samrena__vm_page_size(void) {
-  uint64_t size = atomic_load_explicit(&samrena_cached_page_size, memory_order_relaxed);
+  size_t size = atomic_load_explicit(&samrena_cached_page_size, memory_order_relaxed);
   if (size == 0) {
     long answer = sysconf(_SC_PAGESIZE);
     if (answer <= 0 || !samrena__is_power_of_two((uint64_t)answer))
       return 0;
-    size = (uint64_t)answer;
+    size = (size_t)answer;
     atomic_store_explicit(&samrena_cached_page_size, size, memory_order_relaxed);
   }
   return size;
