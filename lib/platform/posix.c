@@ -168,14 +168,25 @@ SamrenaError samrena__vm_reserve_large_pages(uint64_t size, void **base, uint64_
 }
 
 /* MADV_POPULATE_WRITE (Linux 5.14) faults the pages in writable, which is
- * what a push will do; MADV_WILLNEED is only a read-ahead hint, and older
- * kernels reject the newer advice with EINVAL, so fall back to it. */
+ * what a push will do.  Its number is the kernel's, the same on every
+ * architecture, and C libraries older than it (musl 1.2.3) lack the
+ * name: without it, prefetch would fall back to MADV_WILLNEED, a
+ * read-ahead hint that does nothing for anonymous memory. */
+#if defined(__linux__) && !defined(MADV_POPULATE_WRITE)
+#define MADV_POPULATE_WRITE 23
+#endif
+
+/* Kernels older than the advice refuse it with EINVAL: then, and only
+ * then, the hint is all there is.  Any other failure (ENOMEM: no memory
+ * to populate with) is the answer. */
 bool samrena__vm_prefetch(void *addr, uint64_t size) {
   if (samrena__fault_now())
     return false;
-#if HAVE_DECL_MADV_POPULATE_WRITE
+#if defined(MADV_POPULATE_WRITE)
   if (madvise(addr, (size_t)size, MADV_POPULATE_WRITE) == 0)
     return true;
+  if (errno != EINVAL)
+    return false;
 #endif
 #if HAVE_DECL_MADV_WILLNEED
   return madvise(addr, (size_t)size, MADV_WILLNEED) == 0;
