@@ -65,6 +65,12 @@ Suite *make_threads_suite(void);
 Suite *make_bad_input_suite(void);
 Suite *make_faults_suite(void);
 
+/* The default push alignment, alignof(max_align_t): 16 on x86-64 and
+ * AArch64, 8 on s390x, armhf and mipsel. */
+#define MAX_ALIGN ((uint64_t)alignof(max_align_t))
+/* size rounded up to a multiple of alignment (a power of two). */
+#define ROUND_UP(size, alignment) (((size) + (alignment) - 1) / (alignment) * (alignment))
+
 #define MiB (UINT64_C(1) << 20)
 #define KiB (UINT64_C(1) << 10)
 
