@@ -87,6 +87,28 @@ uint64_t util_random(uint64_t *state) {
   return x * UINT64_C(2685821657736338717);
 }
 
+int util_push_until_out_of_memory(Samrena *arena, bool with_reserve) {
+  SamrenaMark mark = samrena_save(arena);
+  int granted = 0;
+  for (;;) {
+    uint64_t before = samrena_allocated(arena);
+    void *ptr = with_reserve ? samrena_push_with_reserve(arena, EIGHTH_OF_ADDRESS_SPACE)
+                             : samrena_push(arena, EIGHTH_OF_ADDRESS_SPACE);
+    if (ptr == NULL) {
+      ck_assert_int_eq(samrena_last_error(), SAMRENA_ERROR_OUT_OF_MEMORY);
+      ck_assert_uint_eq(samrena_allocated(arena), before);
+      break;
+    }
+    granted++;
+    ck_assert_int_le(granted, EIGHTHS_THAT_MAY_FIT);
+  }
+  if (granted > 0) { /* give the address space back for what follows */
+    ck_assert_int_eq(samrena_restore(arena, mark), SAMRENA_OK);
+    ck_assert_int_eq(samrena_trim(arena, 0), SAMRENA_OK);
+  }
+  return granted;
+}
+
 uint64_t util_page_size(void) {
 #if defined(_WIN32)
   SYSTEM_INFO info;
