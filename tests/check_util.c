@@ -1,6 +1,7 @@
 /* check_util.c -- helpers shared by the Check suites. */
 #include "check_util.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,7 +24,14 @@
 SamrenaStrategy util_strategies[2];
 int util_strategy_count;
 
+#if defined(HAVE_MINCORE) && !defined(_WIN32)
+static bool mincore_describes_reservations(void);
+#endif
+
 void util_init_strategies(void) {
+#if defined(HAVE_MINCORE) && !defined(_WIN32)
+  (void)mincore_describes_reservations(); /* once, before the tests fork */
+#endif
   util_strategy_count = 0;
   util_strategies[util_strategy_count++] = SAMRENA_STRATEGY_CHAINED;
   if (samrena_strategy_available(SAMRENA_STRATEGY_VIRTUAL))
@@ -151,6 +159,26 @@ static uint64_t pages_spanned(const void *addr, uint64_t size, uintptr_t *start)
   return (length + page - 1) / page;
 }
 
+#if defined(HAVE_MINCORE) && !defined(_WIN32)
+/* Whether mincore answers for a reservation's inaccessible pages, as
+ * Linux does; an emulator may refuse (qemu-user checks that the range is
+ * readable).  Asked once per process. */
+static bool mincore_describes_reservations(void) {
+  static int known = -1;
+  if (known < 0) {
+    size_t page = (size_t)util_page_size();
+    void *probe = mmap(NULL, 2 * page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    unsigned char vector[2];
+    known = probe != MAP_FAILED && mincore(probe, 2 * page, (void *)vector) == 0;
+    if (probe != MAP_FAILED)
+      munmap(probe, 2 * page);
+    if (!known)
+      fprintf(stderr, "util: mincore refuses reserved pages here; resident memory not measured\n");
+  }
+  return known != 0;
+}
+#endif
+
 int64_t util_resident_bytes(const void *addr, uint64_t size) {
 #if defined(_WIN32)
   /* The working set is Windows' resident memory. */
@@ -169,6 +197,8 @@ int64_t util_resident_bytes(const void *addr, uint64_t size) {
   free(info);
   return resident;
 #elif defined(HAVE_MINCORE)
+  if (!mincore_describes_reservations())
+    return -1;
   uint64_t page = util_page_size();
   uintptr_t start;
   uint64_t pages = pages_spanned(addr, size, &start);
