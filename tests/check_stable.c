@@ -280,6 +280,7 @@ static long *map_put(StrMap *map, const char *key, long value, ReallocFn grow) {
     snprintf(entry->key, sizeof entry->key, "%s", key);
     *slot = map->data->count;
   }
+  ck_assert_ptr_nonnull(map->data); /* a filled slot names an entry */
   MapEntry *entry = &map->data->entries[*slot - 1];
   entry->value = value;
   return &entry->value;
