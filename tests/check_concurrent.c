@@ -110,7 +110,7 @@ enum { PUSHERS = 8 };
 typedef struct {
   Samrena *arena;
   int id;
-  uint64_t count;
+  size_t count;
   unsigned char **pointers;
   uint64_t *sizes;
   int failures;
@@ -136,7 +136,7 @@ static bool check_words(const unsigned char *p, uint64_t size, uint64_t tag) {
 
 static void *push_many(void *arg) {
   Pusher *pusher = arg;
-  for (uint64_t i = 0; i < pusher->count; i++) {
+  for (size_t i = 0; i < pusher->count; i++) {
     uint64_t size = size_of_push(pusher->id, i);
     unsigned char *p = samrena_push_aligned(pusher->arena, size, 8);
     if (p == NULL) {
@@ -163,7 +163,7 @@ static int by_start(const void *a, const void *b) {
  * bytes, none overlaps another, and allocated is their exact sum. */
 START_TEST(test_concurrent_threads_never_overlap) {
   Samrena *arena = concurrent_arena(STRATEGY);
-  uint64_t count = util_under_valgrind() || UNDER_TSAN ? 20000 : 1000000;
+  size_t count = util_under_valgrind() || UNDER_TSAN ? 20000 : 1000000;
   Pusher pushers[PUSHERS];
   pthread_t threads[PUSHERS];
   for (int t = 0; t < PUSHERS; t++) {
@@ -181,17 +181,17 @@ START_TEST(test_concurrent_threads_never_overlap) {
   ck_assert_ptr_nonnull(spans);
   for (int t = 0; t < PUSHERS; t++) {
     ck_assert_int_eq(pushers[t].failures, 0);
-    for (uint64_t i = 0; i < count; i++) {
+    for (size_t i = 0; i < count; i++) {
       unsigned char *p = pushers[t].pointers[i];
       uint64_t size = pushers[t].sizes[i];
       if (!check_words(p, size, (uint64_t)t << 32 | i))
-        ck_abort_msg("thread %d push %llu changed", t, (unsigned long long)i);
-      spans[(uint64_t)t * count + i] = (Span){(uintptr_t)p, (uintptr_t)p + size};
+        ck_abort_msg("thread %d push %zu changed", t, i);
+      spans[(size_t)t * count + i] = (Span){(uintptr_t)p, (uintptr_t)p + (size_t)size};
       total += size;
     }
   }
   qsort(spans, PUSHERS * count, sizeof *spans, by_start);
-  for (uint64_t i = 1; i < PUSHERS * count; i++)
+  for (size_t i = 1; i < PUSHERS * count; i++)
     if (spans[i - 1].end > spans[i].start)
       ck_abort_msg("pushes overlap");
   ck_assert_uint_eq(samrena_allocated(arena), total); /* multiples of 8 at 8: no padding */
