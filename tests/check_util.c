@@ -129,6 +129,11 @@ uint64_t util_page_size(void) {
 #endif
 }
 
+/* samrena(3) documents 16 guard bytes. */
+uint64_t util_guard(const Samrena *arena) {
+  return samrena_has_capability(arena, SAMRENA_CAP_DEBUG) ? 16 : 0;
+}
+
 bool util_under_valgrind(void) {
 #ifdef HAVE_VALGRIND_VALGRIND_H
   return RUNNING_ON_VALGRIND != 0;

@@ -41,6 +41,14 @@ int64_t util_resident_bytes(const void *addr, uint64_t size);
 /* The OS page size. */
 uint64_t util_page_size(void);
 
+/* The guard bytes the debug mode puts after every push of the arena
+ * (samrena(3), DEBUGGING), 0 when the mode is off.  SAMRENA_DEBUG=1 make
+ * check runs the whole suite in the debug mode: tests that count bytes or
+ * compare addresses add this to each push. */
+uint64_t util_guard(const Samrena *arena);
+/* The bytes a push of size takes, its guard included. */
+#define UTIL_FOOTPRINT(arena, size) ((size) + util_guard(arena))
+
 /* Whether the suite runs under Valgrind (`make check-valgrind`).  Tests
  * that need more address space than Valgrind manages shrink under it. */
 bool util_under_valgrind(void);
