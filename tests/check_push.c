@@ -419,17 +419,6 @@ START_TEST(test_trim_gives_back) {
 }
 END_TEST
 
-/* Whether the library poisons unpushed memory, holding the fast path's
- * limit at the cursor so that every push reaches it: under ASan (which
- * also defines SAMRENA_NO_INLINE for this file), or memcheck in a
- * --with-valgrind build. */
-static bool library_poisons(void) {
-#if defined(SAMRENA_NO_INLINE)
-  return true;
-#else
-  return SAMRENA_WITH_VALGRIND && util_under_valgrind();
-#endif
-}
 
 /* samrena_push is the inline fast path, and it agrees with the library. */
 START_TEST(test_inline_fast_path) {
@@ -461,7 +450,7 @@ START_TEST(test_inline_fast_path) {
   ck_assert_uint_eq(samrena_allocated(arena), allocated);
   void *fits = NULL;
   bool bumped = samrena_inline_bump(arena, 24, 31, ~(uintptr_t)31, &fits);
-  if (library_poisons() || util_guard(arena) != 0) {
+  if (util_library_poisons() || util_guard(arena) != 0) {
     ck_assert(!bumped); /* the library holds the fast path shut */
   } else {
     ck_assert(bumped);
