@@ -173,6 +173,16 @@ static void *push_locked(Concurrent *concurrent, ConcurrentSlot *slot, uint64_t 
   return carve(slot, size, alignment);
 }
 
+/* In the debug mode every push goes to the backing arena, which gives it
+ * its guard and its record; no thread then has a chunk, so every push
+ * comes this way. */
+static void *push_debug(Concurrent *concurrent, uint64_t size, uint64_t alignment) {
+  samrena__mutex_lock(&concurrent->lock);
+  void *result = push_direct(concurrent, size, alignment);
+  samrena__mutex_unlock(&concurrent->lock);
+  return result;
+}
+
 /* Everything but a push that fits in the thread's chunk: finding or
  * making the slot, a push of 0 bytes, a new chunk, a large push. */
 #if defined(__GNUC__)
@@ -180,6 +190,8 @@ __attribute__((noinline))
 #endif
 static void *push_slowly(Samrena *arena, uint64_t size, uint64_t alignment) {
   Concurrent *concurrent = state_of(arena);
+  if ((arena->flags & SAMRENA_FLAG_DEBUG) != 0 && size != 0)
+    return push_debug(concurrent, size, alignment);
   ConcurrentSlot *slot = slot_of(concurrent);
   if (slot == NULL)
     return samrena__fail_null(SAMRENA_ERROR_OUT_OF_MEMORY);
@@ -197,18 +209,6 @@ static void *push_slowly(Samrena *arena, uint64_t size, uint64_t alignment) {
   return result;
 }
 
-/* In the debug mode every push goes to the backing arena, which gives it
- * its guard and its record. */
-static void *push_debug(Samrena *arena, uint64_t size, uint64_t alignment) {
-  Concurrent *concurrent = state_of(arena);
-  if (size == 0)
-    return push_slowly(arena, size, alignment);
-  samrena__mutex_lock(&concurrent->lock);
-  void *result = push_direct(concurrent, size, alignment);
-  samrena__mutex_unlock(&concurrent->lock);
-  return result;
-}
-
 Samrena *samrena__concurrent_backing(const Samrena *arena) {
   return arena->ops == &samrena__concurrent_ops ? state_of(arena)->backing : NULL;
 }
@@ -216,8 +216,6 @@ Samrena *samrena__concurrent_backing(const Samrena *arena) {
 /* The common case: this thread's slot is in its cache and the push fits
  * in its chunk. */
 void *samrena__concurrent_push(Samrena *arena, uint64_t size, uint64_t alignment) {
-  if ((arena->flags & SAMRENA_FLAG_DEBUG) != 0)
-    return push_debug(arena, size, alignment);
   const Concurrent *concurrent = state_of(arena);
   const SlotCacheEntry *entry = &samrena_slot_cache[concurrent->id % SLOT_CACHE];
   if (entry->id == concurrent->id && size != 0) {

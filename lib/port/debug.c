@@ -136,6 +136,7 @@ void *samrena__debug_push(Samrena *arena, uint64_t size, uint64_t alignment) {
     return NULL;
   write_guard(result + size);
   log->records[log->count++] = (DebugRecord){result, size, ++log->pushes};
+  samrena__publish_limit(arena); /* shut again */
   return result;
 }
 

@@ -235,8 +235,9 @@ static inline bool samrena__within_limit(const Samrena *arena, uint64_t held, ui
 }
 
 /* A push of size bytes at alignment from the current span, or from the
- * adapter's slow path, with no debug guard.  Pre: size >= 1, size +
- * alignment - 1 within SAMRENA__MAX_FOOTPRINT (port/samrena.c). */
+ * adapter's slow path, with no debug guard; it opens the fast path, which
+ * a debug mode caller shuts again (samrena__publish_limit).  Pre: size >=
+ * 1, size + alignment - 1 within SAMRENA__MAX_FOOTPRINT (port/samrena.c). */
 void *samrena__push_plain(Samrena *arena, uint64_t size, uint64_t alignment);
 
 /* ---------------------------------------------------- the debug mode

@@ -366,26 +366,8 @@ static void *push_nothing(Samrena *arena, uint64_t alignment) {
   return (void *)(up != 0 ? up : (uintptr_t)arena->fast.cursor & ~mask);
 }
 
-/* Every push the inline bump could not serve: a bad size or alignment,
- * size 0, a span that is used up or held shut (poisoning), and the
- * adapter's slow path.  Kept out of line, so the exported push is the
- * bump and a tail call.  Pre: arena non-NULL, alignment a power of two. */
-#if defined(__GNUC__)
-__attribute__((noinline))
-#endif
-static void *push_checked(Samrena *arena, uint64_t size, uint64_t alignment) {
-  if (alignment - 1 > SAMRENA__MAX_FOOTPRINT || size > SAMRENA__MAX_FOOTPRINT - (alignment - 1))
-    return samrena__fail_null(SAMRENA_ERROR_OVERFLOW);
-  if ((arena->flags & SAMRENA_FLAG_CONCURRENT) != 0)
-    return samrena__concurrent_push(arena, size, alignment); /* touches nothing shared here */
-  if (size == 0)
-    return push_nothing(arena, alignment);
-  if (arena->debug != NULL)
-    return samrena__debug_push(arena, size, alignment);
-  return samrena__push_plain(arena, size, alignment);
-}
-
-void *samrena__push_plain(Samrena *arena, uint64_t size, uint64_t alignment) {
+/* The bump where the span has room, the adapter's slow path otherwise. */
+static inline void *push_plain(Samrena *arena, uint64_t size, uint64_t alignment) {
   uint64_t padding = samrena__padding_for(arena->fast.cursor, alignment);
   uint64_t room = (uint64_t)(arena->limit - arena->fast.cursor);
   void *result;
@@ -398,9 +380,47 @@ void *samrena__push_plain(Samrena *arena, uint64_t size, uint64_t alignment) {
       return NULL;
   }
   SAMRENA__UNPOISON(result, size);
-  samrena__publish_limit(arena);
+  /* Not samrena__publish_limit: no debug mode arena comes here but
+   * through samrena__debug_push, which shuts the span itself. */
+  arena->fast.limit = SAMRENA__POISONING() ? arena->fast.cursor : arena->limit;
   return result;
 }
+
+/* A debug mode push, out of the way of the common case's registers. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void *push_debug(Samrena *arena, uint64_t size, uint64_t alignment) {
+  if (size == 0)
+    return push_nothing(arena, alignment);
+  return samrena__debug_push(arena, size, alignment);
+}
+
+/* Every push the inline bump could not serve: a bad size or alignment,
+ * size 0, a span that is used up or held shut (poisoning, the debug
+ * mode), and the
+ * adapter's slow path.  Kept out of line, so the exported push is the
+ * bump and a tail call.  Pre: arena non-NULL, alignment a power of two. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void *push_checked(Samrena *arena, uint64_t size, uint64_t alignment) {
+  if (alignment - 1 > SAMRENA__MAX_FOOTPRINT || size > SAMRENA__MAX_FOOTPRINT - (alignment - 1))
+    return samrena__fail_null(SAMRENA_ERROR_OVERFLOW);
+  uint32_t flags = arena->flags;
+  if ((flags & SAMRENA_FLAG_CONCURRENT) != 0)
+    return samrena__concurrent_push(arena, size, alignment); /* touches nothing shared here */
+  if ((flags & SAMRENA_FLAG_DEBUG) != 0)
+    return push_debug(arena, size, alignment);
+  if (size == 0)
+    return push_nothing(arena, alignment);
+  return push_plain(arena, size, alignment);
+}
+
+void *samrena__push_plain(Samrena *arena, uint64_t size, uint64_t alignment) {
+  return push_plain(arena, size, alignment);
+}
+
 
 /* The common case is the inline bump itself, as in a caller's code: a
  * push through a function pointer or an allocator hook costs a call, not
