@@ -12,11 +12,14 @@ samrena_man_pages = \
 	man/samrena_pool_create.3 \
 	man/samrena_push.3 \
 	man/samrena_push_array.3 \
+	man/samrena_report.3 \
 	man/samrena_reserve.3 \
 	man/samrena_reset.3 \
 	man/samrena_resize.3 \
 	man/samrena_save.3 \
 	man/samrena_scratch_begin.3 \
+	man/samrena_set_limit.3 \
+	man/samrena_set_name.3 \
 	man/samrena_stats.3 \
 	man/samrena_strategy.3 \
 	man/samrena_strdup.3 \
@@ -47,6 +50,7 @@ samrena_man_links = \
 	man/samrena_inline_scratch_end.3 \
 	man/samrena_malloc_allocator.3 \
 	man/samrena_memdup.3 \
+	man/samrena_name.3 \
 	man/samrena_pool_alloc.3 \
 	man/samrena_pool_allocator.3 \
 	man/samrena_pool_destroy.3 \
