@@ -129,7 +129,7 @@ END_TEST
 typedef struct {
   int id;
   double score;
-  char name[16];
+  char name[24];
 } Record;
 
 /* Written once against the interface: loads n records. */
@@ -146,7 +146,7 @@ static Record *load_records(SamrenaAllocator allocator, int n) {
 }
 
 static void check_records(const Record *records, int n) {
-  char name[16];
+  char name[24];
   for (int i = 0; i < n; i++) {
     snprintf(name, sizeof name, "record-%d", i);
     ck_assert_int_eq(records[i].id, i);

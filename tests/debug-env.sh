@@ -10,6 +10,10 @@ run() { $SAMRENA_TEST_RUNNER "$probe" "$@"; }
 status=0
 fail() { echo "FAIL: $*"; status=1; }
 report='samrena: debug: arena "probe": written past the end of allocation #2 (10 bytes'
+# Under AddressSanitizer an overrun is the sanitizer's to report, as it is
+# made (tests/poison.sh): only the checks that make none run here.
+overruns=yes
+[ "$(run poisons | tr -d '\r')" = yes ] && overruns=no
 
 for strategy in chained virtual; do
   for value in unset '' 0; do
@@ -21,30 +25,32 @@ for strategy in chained virtual; do
       err=$(SAMRENA_DEBUG=$value run overrun "$strategy" 2>&1 >/dev/null)
     fi
     [ "$mode" = off ] || fail "$strategy, SAMRENA_DEBUG $value: the mode is $mode"
-    [ -z "$err" ] || fail "$strategy, SAMRENA_DEBUG $value: reported: $err"
+    [ $overruns = no ] || [ -z "$err" ] || fail "$strategy, SAMRENA_DEBUG $value: reported: $err"
   done
 
   SAMRENA_DEBUG=1; export SAMRENA_DEBUG
   mode=$(run mode "$strategy" | tr -d '\r')
   [ "$mode" = on ] || fail "$strategy: SAMRENA_DEBUG=1 left the mode $mode"
-  err=$(run overrun "$strategy" 2>&1 >/dev/null) || fail "$strategy: overrun probe failed"
-  case $err in
-    *"$report"*) ;;
-    *) fail "$strategy: the overrun was not reported as expected: $err" ;;
-  esac
-  [ "$(printf '%s\n' "$err" | grep -c 'samrena: debug')" -eq 1 ] ||
-    fail "$strategy: more than the one overrun reported: $err"
+  if [ $overruns = yes ]; then
+    err=$(run overrun "$strategy" 2>&1 >/dev/null) || fail "$strategy: overrun probe failed"
+    case $err in
+      *"$report"*) ;;
+      *) fail "$strategy: the overrun was not reported as expected: $err" ;;
+    esac
+    [ "$(printf '%s\n' "$err" | grep -c 'samrena: debug')" -eq 1 ] ||
+      fail "$strategy: more than the one overrun reported: $err"
+    err=$(run scratch "$strategy" 2>&1 >/dev/null)
+    case $err in
+      *'samrena: debug: arena "scratch": written past the end of allocation #1 (8 bytes'*) ;;
+      *) fail "$strategy: the scratch overrun was not reported: $err" ;;
+    esac
+  fi
   err=$(run clean "$strategy" 2>&1) || fail "$strategy: clean probe failed"
   [ -z "$err" ] || fail "$strategy: a clean program was reported: $err"
   run pattern "$strategy"
   case $? in
     0|77) ;;
     *) fail "$strategy: memory given back by reset does not read 0xDD" ;;
-  esac
-  err=$(run scratch "$strategy" 2>&1 >/dev/null)
-  case $err in
-    *'samrena: debug: arena "scratch": written past the end of allocation #1 (8 bytes'*) ;;
-    *) fail "$strategy: the scratch overrun was not reported: $err" ;;
   esac
   unset SAMRENA_DEBUG
 done

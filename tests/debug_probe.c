@@ -1,8 +1,10 @@
 /* debug_probe.c -- a program whose arenas take the debug mode from the
  * environment alone (SAMRENA_DEBUG), for tests/debug-env.sh.  It is built
  * with the inline fast path, as a user's program is.
- * Usage: debug_probe SCENARIO chained|virtual
- * SCENARIO: mode (prints on or off), overrun, clean, pattern, scratch. */
+ * Usage: debug_probe poisons | debug_probe SCENARIO chained|virtual
+ * SCENARIO: mode (prints on or off), overrun, clean, pattern, scratch.
+ * poisons prints yes when a sanitizer sees every misuse first (the
+ * library and this program built with AddressSanitizer). */
 #include <config.h>
 
 #include <samrena.h>
@@ -80,6 +82,14 @@ static int scratch(void) {
 }
 
 int main(int argc, char **argv) {
+  if (argc == 2 && strcmp(argv[1], "poisons") == 0) {
+#if defined(SAMRENA_NO_INLINE)
+    puts("yes");
+#else
+    puts("no");
+#endif
+    return 0;
+  }
   if (argc != 3)
     return 99;
   Samrena *arena = arena_of(argv[2]);

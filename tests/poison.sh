@@ -1,7 +1,7 @@
 #!/bin/sh
 # Poisoning works under the tool the build has: a read after reset, after
-# restore, after pool free, and past the end of a push is reported; valid
-# use is not.  AddressSanitizer builds check it directly; builds configured
+# restore, after pool free, past the end of a push, and of the debug mode's
+# guard after one is reported; valid use, in the debug mode too, is not.  AddressSanitizer builds check it directly; builds configured
 # --with-valgrind check it under memcheck.  Other builds skip (77).
 probe="${top_builddir:-.}/tests/poison_probe${EXEEXT:-}"
 tool=$($SAMRENA_TEST_RUNNER "$probe" tool | tr -d '\r')
@@ -20,7 +20,7 @@ for strategy in chained virtual; do
   if ! out=$(run valid "$strategy" 2>&1); then
     echo "FAIL: valid use on $strategy was reported:"; echo "$out"; status=1
   fi
-  for scenario in reset restore pool unpushed; do
+  for scenario in reset restore pool unpushed guard; do
     if out=$(run "$scenario" "$strategy" 2>&1); then
       echo "FAIL: $scenario on $strategy was not reported"; status=1
     elif ! printf '%s\n' "$out" | grep -q "$report"; then

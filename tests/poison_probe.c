@@ -2,7 +2,7 @@
  * tests/poison.sh: under AddressSanitizer, or Valgrind with a library built
  * --with-valgrind, each such touch must be reported; valid use must not.
  * Usage: poison_probe tool | poison_probe SCENARIO chained|virtual
- * SCENARIO: valid, reset, restore, pool, unpushed. */
+ * SCENARIO: valid, reset, restore, pool, unpushed, guard (the debug mode's). */
 #include <config.h>
 
 #include <samrena.h>
@@ -17,11 +17,11 @@ static int read_byte(const unsigned char *p) {
   return *(const volatile unsigned char *)p;
 }
 
-static Samrena *arena_of(const char *strategy) {
+static Samrena *arena_of(const char *strategy, uint32_t flags) {
   SamrenaConfig config = samrena_default_config();
   config.strategy = strcmp(strategy, "virtual") == 0 ? SAMRENA_STRATEGY_VIRTUAL
                                                      : SAMRENA_STRATEGY_CHAINED;
-  config.flags = SAMRENA_FLAG_QUIET;
+  config.flags = SAMRENA_FLAG_QUIET | flags;
   return samrena_create(&config);
 }
 
@@ -65,13 +65,19 @@ int main(int argc, char **argv) {
   }
   if (argc != 3)
     return 2;
-  Samrena *arena = arena_of(argv[2]);
+  const char *strategy = argv[2];
+  /* guard: a read of the guard the debug mode puts after a push. */
+  Samrena *arena = arena_of(strategy, strcmp(argv[1], "guard") == 0 ? SAMRENA_FLAG_DEBUG : 0);
   if (arena == NULL)
     return 2;
   const char *scenario = argv[1];
   int status = 0;
   if (strcmp(scenario, "valid") == 0) {
     status = valid_use(arena);
+    Samrena *debug = arena_of(strategy, SAMRENA_FLAG_DEBUG); /* its guards, untouched */
+    if (debug == NULL || valid_use(debug) != 0)
+      status = 1;
+    samrena_destroy(debug);
   } else if (strcmp(scenario, "reset") == 0) {
     unsigned char *p = samrena_push(arena, 64);
     memset(p, 1, 64);
@@ -92,6 +98,9 @@ int main(int argc, char **argv) {
   } else if (strcmp(scenario, "unpushed") == 0) {
     unsigned char *p = samrena_push(arena, 64);
     status = read_byte(p + 64 + 32); /* past the end of the push */
+  } else if (strcmp(scenario, "guard") == 0) {
+    unsigned char *p = samrena_push(arena, 64);
+    status = read_byte(p + 64); /* the first guard byte */
   } else {
     return 2;
   }

@@ -72,9 +72,12 @@ void samrena__log(const Samrena *arena, const char *message) {
     fprintf(stderr, "%s\n", message);
 }
 
-/* The bytes of the record's guard that were written; 0 when it is whole. */
+/* The bytes of the record's guard that were written; 0 when it is whole.
+ * The guard is poisoned (poison.h), so that a sanitizer reports a write
+ * to it where it happens; the library vouches for reading it here. */
 static uint64_t guard_damage(const DebugRecord *record) {
   const unsigned char *guard = record->start + record->size;
+  SAMRENA__DEFINED(guard, SAMRENA__GUARD_BYTES);
   uint64_t damaged = 0;
   for (unsigned i = 0; i < SAMRENA__GUARD_BYTES; i++)
     damaged += guard[i] != SAMRENA__GUARD_BYTE;
@@ -98,7 +101,9 @@ static void check_record(const Samrena *arena, const DebugRecord *record) {
 }
 
 static void write_guard(unsigned char *end) {
+  SAMRENA__UNPOISON(end, SAMRENA__GUARD_BYTES);
   memset(end, SAMRENA__GUARD_BYTE, SAMRENA__GUARD_BYTES);
+  SAMRENA__POISON(end, SAMRENA__GUARD_BYTES);
 }
 
 void samrena__debug_stop(Samrena *arena) {
@@ -132,6 +137,7 @@ void *samrena__debug_push(Samrena *arena, uint64_t size, uint64_t alignment) {
   if (!make_room(log))
     return samrena__fail_null(SAMRENA_ERROR_OUT_OF_MEMORY);
   unsigned char *result = samrena__push_plain(arena, size + SAMRENA__GUARD_BYTES, alignment);
+  /* push_plain unpoisoned the guard too; write_guard poisons it again. */
   if (result == NULL)
     return NULL;
   write_guard(result + size);
@@ -155,6 +161,7 @@ void *samrena__debug_resize_last(Samrena *arena, unsigned char *ptr, uint64_t ol
   if (more > (uint64_t)(arena->limit - arena->fast.cursor) && !arena->ops->extend(arena, more))
     return NULL;
   check_record(arena, last); /* what was written past it before it moves */
+  SAMRENA__UNPOISON(ptr + old_size, SAMRENA__GUARD_BYTES); /* the caller's now, or past the end */
   if (new_size <= old_size) {
     samrena__note_peak(arena);
     arena->ops->rewind(arena, ptr + new_size + SAMRENA__GUARD_BYTES);
@@ -177,6 +184,9 @@ void samrena__debug_give_back(Samrena *arena, size_t keep) {
   for (size_t i = keep; i < log->count; i++) {
     DebugRecord *record = &log->records[i];
     check_record(arena, record);
+    /* What was poisoned in it (its guard, a pool's free slots) too: the
+     * adapter poisons it all again once it is given back. */
+    SAMRENA__UNPOISON(record->start, record->size + SAMRENA__GUARD_BYTES);
     memset(record->start, SAMRENA__FREED_BYTE, (size_t)(record->size + SAMRENA__GUARD_BYTES));
   }
   if (keep < log->count)

@@ -75,7 +75,10 @@ SamrenaCapabilities samrena_strategy_capabilities(SamrenaStrategy strategy) {
     samrena__fail(SAMRENA_ERROR_UNSUPPORTED_STRATEGY);
     return none;
   }
-  return capabilities_of(ops, ops->capabilities & ~narrowed, NULL, SAMRENA__MAX_ALIGN);
+  uint32_t flags = ops->capabilities & ~narrowed;
+  if (samrena__debug_from_environment()) /* SAMRENA_DEBUG: every new arena has it */
+    flags |= SAMRENA_CAP_DEBUG;
+  return capabilities_of(ops, flags, NULL, SAMRENA__MAX_ALIGN);
 }
 
 void samrena_get_info(const Samrena *arena, SamrenaInfo *info) {
