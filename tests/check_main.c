@@ -27,6 +27,8 @@ int main(void) {
   srunner_add_suite(runner, make_threads_suite());
   srunner_add_suite(runner, make_bad_input_suite());
   srunner_add_suite(runner, make_faults_suite());
+  srunner_add_suite(runner, make_vector_suite());
+  srunner_add_suite(runner, make_str_suite());
   srunner_run_all(runner, CK_ENV); /* CK_VERBOSITY=verbose lists every test */
   int failed = srunner_ntests_failed(runner);
   srunner_free(runner);

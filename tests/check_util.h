@@ -64,6 +64,8 @@ Suite *make_stable_suite(void);
 Suite *make_threads_suite(void);
 Suite *make_bad_input_suite(void);
 Suite *make_faults_suite(void);
+Suite *make_vector_suite(void);
+Suite *make_str_suite(void);
 
 #define MiB (UINT64_C(1) << 20)
 #define KiB (UINT64_C(1) << 10)
