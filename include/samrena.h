@@ -355,7 +355,7 @@ SAMRENA_API bool samrena_vmem_decommit(SamrenaVmem *vm, uint64_t keep_bytes);
 
 /* A string that grows on an arena: in place while it is the arena's last
  * allocation, by a copy otherwise.  The builder lives in the arena and ends
- * with it.  Opaque; see samrena_str(3). */
+ * with it.  Opaque; the man page is samrena_str.3. */
 typedef struct SamrenaStr SamrenaStr;
 
 /* An empty builder, pushed on arena; NULL on failure. */
