@@ -258,6 +258,14 @@ static inline void *samrena_vector_inline_push(SamrenaVector *vec, const void *e
 
 /* ------------------------------------------------------ typed wrappers */
 
+/* The wrappers are defined where the macro is used, so a compiler would
+ * warn about each one a program does not call. */
+#if defined(__GNUC__)
+#define SAMRENA_VECTOR_MAYBE_UNUSED __attribute__((unused))
+#else
+#define SAMRENA_VECTOR_MAYBE_UNUSED
+#endif
+
 /* SAMRENA_DECLARE_VECTOR(T), T a single identifier (a typedef name for
  * anything else), declares SamrenaVector_T, a handle holding a
  * SamrenaVector of T, and static inline samrena_vector_T_init, _init_owned,
@@ -271,6 +279,7 @@ static inline void *samrena_vector_inline_push(SamrenaVector *vec, const void *e
     SamrenaVector *_vec;                                                                         \
   } SamrenaVector_##type;                                                                        \
                                                                                                  \
+  SAMRENA_VECTOR_MAYBE_UNUSED                                                                    \
   static inline SamrenaVector_##type *samrena_vector_##type##_init(Samrena *arena,               \
                                                                    uint64_t initial_capacity) {  \
     SamrenaVector_##type *handle =                                                               \
@@ -281,6 +290,7 @@ static inline void *samrena_vector_inline_push(SamrenaVector *vec, const void *e
     return handle->_vec != NULL ? handle : NULL;                                                 \
   }                                                                                              \
                                                                                                  \
+  SAMRENA_VECTOR_MAYBE_UNUSED                                                                    \
   static inline SamrenaVector_##type *samrena_vector_##type##_init_owned(                        \
       uint64_t initial_capacity) {                                                               \
     SamrenaVector_##type *handle = (SamrenaVector_##type *)malloc(sizeof(SamrenaVector_##type)); \
@@ -294,30 +304,36 @@ static inline void *samrena_vector_inline_push(SamrenaVector *vec, const void *e
     return handle;                                                                               \
   }                                                                                              \
                                                                                                  \
+  SAMRENA_VECTOR_MAYBE_UNUSED                                                                    \
   static inline type *samrena_vector_##type##_push(SamrenaVector_##type *vec,                    \
                                                    const type *element) {                        \
     return vec != NULL ? (type *)samrena_vector_push(vec->_vec, element) : NULL;                 \
   }                                                                                              \
                                                                                                  \
+  SAMRENA_VECTOR_MAYBE_UNUSED                                                                    \
   static inline type *samrena_vector_##type##_pop(SamrenaVector_##type *vec) {                   \
     return vec != NULL ? (type *)samrena_vector_pop(vec->_vec) : NULL;                           \
   }                                                                                              \
                                                                                                  \
+  SAMRENA_VECTOR_MAYBE_UNUSED                                                                    \
   static inline type *samrena_vector_##type##_at(SamrenaVector_##type *vec, size_t index) {      \
     return vec != NULL ? (type *)samrena_vector_at(vec->_vec, index) : NULL;                     \
   }                                                                                              \
                                                                                                  \
+  SAMRENA_VECTOR_MAYBE_UNUSED                                                                    \
   static inline const type *samrena_vector_##type##_at_const(const SamrenaVector_##type *vec,    \
                                                              size_t index) {                     \
     return vec != NULL ? (const type *)samrena_vector_at_const(vec->_vec, index) : NULL;         \
   }                                                                                              \
                                                                                                  \
+  SAMRENA_VECTOR_MAYBE_UNUSED                                                                    \
   static inline SamrenaVectorError samrena_vector_##type##_get(const SamrenaVector_##type *vec,  \
                                                                size_t index, type *out_element) {\
     return vec != NULL ? samrena_vector_get(vec->_vec, index, out_element)                       \
                        : SAMRENA_VECTOR_ERROR_NULL_POINTER;                                      \
   }                                                                                              \
                                                                                                  \
+  SAMRENA_VECTOR_MAYBE_UNUSED                                                                    \
   static inline SamrenaVectorError samrena_vector_##type##_set(SamrenaVector_##type *vec,        \
                                                                size_t index,                     \
                                                                const type *element) {            \
@@ -325,33 +341,40 @@ static inline void *samrena_vector_inline_push(SamrenaVector *vec, const void *e
                        : SAMRENA_VECTOR_ERROR_NULL_POINTER;                                      \
   }                                                                                              \
                                                                                                  \
+  SAMRENA_VECTOR_MAYBE_UNUSED                                                                    \
   static inline size_t samrena_vector_##type##_size(const SamrenaVector_##type *vec) {           \
     return vec != NULL ? samrena_vector_size(vec->_vec) : 0;                                     \
   }                                                                                              \
                                                                                                  \
+  SAMRENA_VECTOR_MAYBE_UNUSED                                                                    \
   static inline size_t samrena_vector_##type##_capacity(const SamrenaVector_##type *vec) {       \
     return vec != NULL ? samrena_vector_capacity(vec->_vec) : 0;                                 \
   }                                                                                              \
                                                                                                  \
+  SAMRENA_VECTOR_MAYBE_UNUSED                                                                    \
   static inline bool samrena_vector_##type##_is_empty(const SamrenaVector_##type *vec) {         \
     return vec != NULL ? samrena_vector_is_empty(vec->_vec) : true;                              \
   }                                                                                              \
                                                                                                  \
+  SAMRENA_VECTOR_MAYBE_UNUSED                                                                    \
   static inline bool samrena_vector_##type##_is_full(const SamrenaVector_##type *vec) {          \
     return vec != NULL && vec->_vec != NULL ? samrena_vector_is_full(vec->_vec) : true;          \
   }                                                                                              \
                                                                                                  \
+  SAMRENA_VECTOR_MAYBE_UNUSED                                                                    \
   static inline void samrena_vector_##type##_clear(SamrenaVector_##type *vec) {                  \
     if (vec != NULL)                                                                             \
       samrena_vector_clear(vec->_vec);                                                           \
   }                                                                                              \
                                                                                                  \
+  SAMRENA_VECTOR_MAYBE_UNUSED                                                                    \
   static inline SamrenaVectorError samrena_vector_##type##_resize(SamrenaVector_##type *vec,     \
                                                                   uint64_t new_capacity) {       \
     return vec != NULL ? samrena_vector_resize(vec->_vec, new_capacity)                          \
                        : SAMRENA_VECTOR_ERROR_NULL_POINTER;                                      \
   }                                                                                              \
                                                                                                  \
+  SAMRENA_VECTOR_MAYBE_UNUSED                                                                    \
   static inline void samrena_vector_##type##_destroy(SamrenaVector_##type *vec) {                \
     if (vec == NULL)                                                                             \
       return;                                                                                    \
