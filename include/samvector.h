@@ -189,9 +189,10 @@ SAMRENA_API SamrenaVector *samrena_vector_slice(const SamrenaVector *vec, size_t
 /* ------------------------------------------------------ inline push */
 
 /* samrena_vector_push is a macro over this function: when there is room it
- * copies the element without a call (sizes 1, 2, 4, 8 and 16 as fixed-size
- * copies); when the vector is full, and for any bad argument, it calls the
- * exported function, which grows the vector or records the error.
+ * copies the element without a call into the library (elements of 4 and 8
+ * bytes as fixed-size moves); when the vector is full, and for any bad
+ * argument, it calls the exported function, which grows the vector or
+ * records the error.
  * (samrena_vector_push)(v, e), #undef, or defining SAMRENA_NO_INLINE reaches
  * the exported function directly. */
 #if defined(__has_builtin)
@@ -218,32 +219,18 @@ SAMRENA_API SamrenaVector *samrena_vector_slice(const SamrenaVector *vec, size_t
 #endif
 #endif
 static inline void *samrena_vector_inline_push(SamrenaVector *vec, const void *element) {
-  uint64_t offset;
-  if (vec != NULL && element != NULL && vec->size < vec->capacity &&
-      !SAMRENA_VECTOR_MUL_OVERFLOW(vec->size, vec->element_size, &offset) &&
+  uint64_t size, offset;
+  if (vec != NULL && element != NULL && (size = vec->size) < vec->capacity &&
+      !SAMRENA_VECTOR_MUL_OVERFLOW(size, vec->element_size, &offset) &&
       offset <= (uint64_t)PTRDIFF_MAX) {
     unsigned char *slot = (unsigned char *)vec->data + (size_t)offset;
-    switch (vec->element_size) {
-    case 1:
-      memcpy(slot, element, 1);
-      break;
-    case 2:
-      memcpy(slot, element, 2);
-      break;
-    case 4:
+    if (vec->element_size == 4)
       memcpy(slot, element, 4);
-      break;
-    case 8:
+    else if (vec->element_size == 8)
       memcpy(slot, element, 8);
-      break;
-    case 16:
-      memcpy(slot, element, 16);
-      break;
-    default:
+    else
       memcpy(slot, element, (size_t)vec->element_size);
-      break;
-    }
-    vec->size++;
+    vec->size = size + 1; /* not ++: the compiler would reload what the copy may alias */
     return slot;
   }
   return (samrena_vector_push)(vec, element);
