@@ -53,8 +53,13 @@ typedef enum {
   SAMRENA_ERROR_PLATFORM
 } SamrenaError;
 
+/* Upstream samrena's name for SAMRENA_OK. */
+#define SAMRENA_SUCCESS SAMRENA_OK
+
 /* The code of the last failed call in this thread. */
 SAMRENA_API SamrenaError samrena_last_error(void);
+/* Upstream samrena's name for samrena_last_error. */
+SAMRENA_API SamrenaError samrena_get_last_error(void);
 /* A constant English description; never NULL, even for unknown codes. */
 SAMRENA_API const char *samrena_error_string(SamrenaError error);
 /* The library's version, "MAJOR.MINOR.PATCH". */
@@ -76,10 +81,42 @@ typedef enum {
 /* Page size used when SamrenaConfig.page_size is 0: 64 KiB. */
 #define SAMRENA_DEFAULT_PAGE_SIZE (UINT64_C(64) * 1024)
 
+/* What happens when the strategy asked for is not available (upstream
+ * samrena's names).  With SAMRENA_FLAG_STRICT and SAMRENA_FLAG_QUIET:
+ * either asking for strict is strict, AUTO or QUIET is silent. */
+typedef enum {
+  SAMRENA_FALLBACK_AUTO = 0, /* fall back to chained, nothing on stderr */
+  SAMRENA_FALLBACK_WARN,     /* fall back with a warning (the default) */
+  SAMRENA_FALLBACK_STRICT    /* fail instead, as SAMRENA_FLAG_STRICT */
+} SamrenaFallbackMode;
+
+/* How a chained arena sizes each new block. */
+typedef enum {
+  SAMRENA_GROWTH_LINEAR = 0, /* every block params.linear.increment bytes */
+  SAMRENA_GROWTH_EXPONENTIAL /* each block params.exponential.factor times the last */
+} SamrenaGrowthPolicy;
+
+typedef struct {
+  SamrenaGrowthPolicy policy;
+  union {
+    struct {
+      uint64_t increment; /* bytes per block; 0 = growth_pages pages */
+    } linear;
+    struct {
+      double factor; /* >= 1.0 */
+    } exponential;
+  } params;
+} SamrenaGrowthConfig;
+
+/* Blocks of 64 KiB, whatever the page size. */
+SAMRENA_API extern const SamrenaGrowthConfig SAMRENA_GROWTH_CONSERVATIVE;
+/* Each block 1.5 times the last. */
+SAMRENA_API extern const SamrenaGrowthConfig SAMRENA_GROWTH_BALANCED;
+
 typedef struct {
   SamrenaStrategy strategy;
   uint64_t initial_pages; /* pages ready at create (>= 1) */
-  uint64_t growth_pages;  /* chained: pages per new block (>= 1) */
+  uint64_t growth_pages;  /* chained: pages of the first new block (>= 1) */
   uint64_t max_reserve;   /* virtual: address space reserved; 0 = 2 GiB on 64-bit */
   uint64_t page_size;     /* arena page in bytes, a power of two >= 64; 0 = 64 KiB */
   uint64_t commit_size;   /* virtual: commit granularity; 0 = library default */
@@ -87,6 +124,11 @@ typedef struct {
   uint32_t flags;         /* SAMRENA_FLAG_* */
   void (*log_callback)(const char *message, void *user_data); /* NULL: stderr */
   void *log_user_data;
+  /* Upstream samrena's fields. */
+  bool enable_stats;                 /* ignored: statistics are always kept */
+  bool enable_debug;                 /* accepted, ignored */
+  SamrenaFallbackMode fallback_mode; /* see SamrenaFallbackMode */
+  SamrenaGrowthConfig growth;        /* chained: sizes of new blocks */
 } SamrenaConfig;
 
 /* The arena handle.  Its contents are private. */
@@ -94,12 +136,15 @@ typedef struct Samrena Samrena;
 
 /* The first member of every arena: the bump state that the inline push
  * below reads and writes.  Its layout is part of the ABI (changing it
- * changes the soname).  Private: only the inline functions use it. */
+ * changes the soname).  Private: only the inline functions use it.
+ * Nothing here is a counter the fast path must update, and the pointers
+ * are of a type a store of an integer through a pushed object cannot
+ * alias, so a compiler keeps what it can in registers across pushes. */
 typedef struct {
-  unsigned char *cursor;    /* next free byte of the current block or commit */
-  unsigned char *limit;     /* end of it */
-  uintptr_t alignment_mask; /* the arena's push alignment - 1 */
-  uint64_t requested;       /* bytes asked for since the last reset */
+  unsigned char *cursor;     /* next free byte of the current block or commit */
+  unsigned char *limit;      /* end of what the fast path may carve */
+  uintptr_t alignment_mask;  /* the arena's push alignment - 1 */
+  uintptr_t alignment_floor; /* ~alignment_mask: rounds an address down */
 } SamrenaFastPath;
 
 SAMRENA_API SamrenaConfig samrena_default_config(void);
@@ -107,6 +152,12 @@ SAMRENA_API SamrenaConfig samrena_default_config(void);
 SAMRENA_API Samrena *samrena_create(const SamrenaConfig *config);
 /* Default configuration with initial_pages; 0 gives NULL, INVALID_SIZE. */
 SAMRENA_API Samrena *samrena_allocate(uint64_t initial_pages);
+/* samrena_create(NULL), under upstream samrena's name. */
+SAMRENA_API Samrena *samrena_create_default(void);
+/* The default configuration for a chained arena of blocks of `pages`
+ * pages, and for a virtual arena reserving reserve_mb MiB (0: default). */
+SAMRENA_API SamrenaConfig samrena_config_chained(uint64_t pages);
+SAMRENA_API SamrenaConfig samrena_config_virtual(uint64_t reserve_mb);
 /* Frees the arena and everything pushed on it.  NULL is a no-op. */
 SAMRENA_API void samrena_destroy(Samrena *arena);
 
@@ -116,6 +167,43 @@ SAMRENA_API SamrenaStrategy samrena_strategy(const Samrena *arena);
 SAMRENA_API const char *samrena_strategy_name(SamrenaStrategy strategy);
 /* Whether this build and platform can create arenas of that strategy. */
 SAMRENA_API bool samrena_strategy_available(SamrenaStrategy strategy);
+/* Stores up to max_count available strategies (never DEFAULT) in out, or
+ * only counts them when out is NULL; returns how many. */
+SAMRENA_API int samrena_available_strategies(SamrenaStrategy *out, int max_count);
+
+/* What an adapter can do (upstream samrena's names). */
+typedef enum {
+  SAMRENA_CAP_CONTIGUOUS_MEMORY = 1 << 0, /* all pushes in one range */
+  SAMRENA_CAP_ZERO_COPY_GROWTH = 1 << 1,  /* grows without moving what it holds */
+  SAMRENA_CAP_RESET = 1 << 2,             /* samrena_reset */
+  SAMRENA_CAP_RESERVE = 1 << 3            /* samrena_reserve gets memory ahead */
+} SamrenaCapabilityFlags;
+
+typedef struct {
+  uint32_t flags;               /* SamrenaCapabilityFlags */
+  uint64_t max_allocation_size; /* the largest single push that could succeed */
+  uint64_t alignment_guarantee; /* the alignment of samrena_push */
+} SamrenaCapabilities;
+
+/* An arena's capabilities; all zero for NULL. */
+SAMRENA_API SamrenaCapabilities samrena_get_capabilities(const Samrena *arena);
+SAMRENA_API bool samrena_has_capability(const Samrena *arena, SamrenaCapabilityFlags cap);
+/* A strategy's, as a new arena of it with the default configuration would
+ * have them; all zero when it is not available. */
+SAMRENA_API SamrenaCapabilities samrena_strategy_capabilities(SamrenaStrategy strategy);
+
+typedef struct {
+  const char *adapter_name; /* samrena_strategy_name of the adapter */
+  SamrenaStrategy strategy;
+  uint64_t allocated;
+  uint64_t capacity;
+  uint64_t page_size;       /* the arena's page (SamrenaConfig.page_size) */
+  bool can_grow;            /* can get memory beyond one reservation */
+  bool is_contiguous;       /* all pushes in one range */
+} SamrenaInfo;
+
+/* Fills *info; NULL arena or info records NULL_POINTER and leaves it. */
+SAMRENA_API void samrena_get_info(const Samrena *arena, SamrenaInfo *info);
 
 /* -------------------------------------------------------------- allocation */
 
@@ -132,6 +220,14 @@ SAMRENA_API void *samrena_push_with_reserve(Samrena *arena, uint64_t size);
  * room; otherwise pushes new_size bytes and copies min(old, new).  ptr NULL
  * pushes. */
 SAMRENA_API void *samrena_resize(Samrena *arena, void *ptr, uint64_t old_size, uint64_t new_size);
+/* Whether a push of size bytes would succeed, the operating system and
+ * malloc permitting: within the reservation, the budget, the size limits.
+ * Changes nothing. */
+SAMRENA_API bool samrena_can_allocate(const Samrena *arena, uint64_t size);
+/* count * element_size bytes, the product checked for overflow (NULL and
+ * SAMRENA_ERROR_OVERFLOW); behind SAMRENA_PUSH_ARRAY. */
+SAMRENA_API void *samrena_push_array(Samrena *arena, uint64_t count, uint64_t element_size);
+SAMRENA_API void *samrena_push_array_zero(Samrena *arena, uint64_t count, uint64_t element_size);
 /* Copies of a string, of bytes, and a formatted string, in the arena. */
 SAMRENA_API char *samrena_strdup(Samrena *arena, const char *s);
 SAMRENA_API void *samrena_memdup(Samrena *arena, const void *src, uint64_t size);
@@ -172,38 +268,43 @@ SAMRENA_API char *samrena_printf(Samrena *arena, const char *format, ...);
 #define SAMRENA_INLINE_NONNULL(p) ((void)0)
 #endif
 
-/* Carves size bytes aligned to mask + 1 from [cursor, limit) when they fit
- * (size 0 never does: the library handles it).  Returns whether it did. */
+/* Carves size bytes aligned to mask + 1 (floor is ~mask) from [cursor,
+ * limit) when they fit; size 0 never does, the library handles it.
+ * Returns whether it did.  The test is exact for any address: the room
+ * left past the aligned start is computed as a signed difference, which
+ * is negative when aligning passed the limit, and sizes above PTRDIFF_MAX
+ * never fit.  With a constant size the first test folds away. */
 static inline bool samrena_inline_bump(Samrena *arena, uint64_t size, uintptr_t mask,
-                                       void **result) {
+                                       uintptr_t floor, void **result) {
   SamrenaFastPath *fast = (SamrenaFastPath *)(void *)arena;
   uintptr_t cursor = (uintptr_t)fast->cursor;
-  uintptr_t start = (cursor + mask) & ~mask;
-  uintptr_t limit = (uintptr_t)fast->limit;
-  if (start > limit || size - 1 >= (uint64_t)(limit - start))
+  uintptr_t start = (cursor + mask) & floor;
+  uintptr_t room = (uintptr_t)fast->limit - start;
+  if (size - 1 >= (uint64_t)PTRDIFF_MAX || (ptrdiff_t)room < (ptrdiff_t)size)
     return false;
   unsigned char *carved = fast->cursor + (start - cursor);
   SAMRENA_INLINE_NONNULL(carved);
   fast->cursor = carved + (uintptr_t)size;
-  fast->requested += size;
   *result = carved;
   return true;
 }
 
 static inline void *samrena_inline_push(Samrena *arena, uint64_t size) {
   void *result;
-  if (arena != NULL &&
-      samrena_inline_bump(arena, size, ((SamrenaFastPath *)(void *)arena)->alignment_mask, &result))
-    return result;
+  if (arena != NULL) {
+    const SamrenaFastPath *fast = (const SamrenaFastPath *)(const void *)arena;
+    if (samrena_inline_bump(arena, size, fast->alignment_mask, fast->alignment_floor, &result))
+      return result;
+  }
   return (samrena_push)(arena, size);
 }
 
 static inline void *samrena_inline_push_aligned(Samrena *arena, uint64_t size,
                                                 uint64_t alignment) {
   void *result;
+  uintptr_t mask = (uintptr_t)(alignment - 1);
   if (arena != NULL && alignment - 1 < SAMRENA_INLINE_MAX_ALIGNMENT &&
-      (alignment & (alignment - 1)) == 0 &&
-      samrena_inline_bump(arena, size, (uintptr_t)(alignment - 1), &result))
+      (alignment & (alignment - 1)) == 0 && samrena_inline_bump(arena, size, mask, ~mask, &result))
     return result;
   return (samrena_push_aligned)(arena, size, alignment);
 }
@@ -213,6 +314,32 @@ static inline void *samrena_inline_push_aligned(Samrena *arena, uint64_t size,
 #define samrena_push_aligned(arena, size, alignment) \
   samrena_inline_push_aligned((arena), (size), (alignment))
 #endif
+
+/* An array push whose product does not overflow takes the fast path; the
+ * library records the overflow otherwise.  element_size is usually a
+ * sizeof, so the division folds into a comparison. */
+static inline void *samrena_inline_push_array(Samrena *arena, uint64_t count,
+                                              uint64_t element_size) {
+  if (element_size != 0 && count > UINT64_MAX / element_size)
+    return (samrena_push_array)(arena, count, element_size);
+  return samrena_push(arena, count * element_size);
+}
+
+#if !defined(SAMRENA_NO_INLINE) && !defined(SAMRENA_BUILDING)
+#define samrena_push_array(arena, count, element_size) \
+  samrena_inline_push_array((arena), (count), (element_size))
+#endif
+
+/* Typed pushes (upstream samrena's macros).  The array forms check
+ * count * sizeof(type) for overflow. */
+#define SAMRENA_PUSH_TYPE(arena, type) ((type *)samrena_push((arena), sizeof(type)))
+#define SAMRENA_PUSH_TYPE_ZERO(arena, type) ((type *)samrena_push_zero((arena), sizeof(type)))
+#define SAMRENA_PUSH_ARRAY(arena, type, count) \
+  ((type *)samrena_push_array((arena), (uint64_t)(count), sizeof(type)))
+#define SAMRENA_PUSH_ARRAY_ZERO(arena, type, count) \
+  ((type *)samrena_push_array_zero((arena), (uint64_t)(count), sizeof(type)))
+#define SAMRENA_PUSH_ALIGNED_TYPE(arena, type, alignment) \
+  ((type *)samrena_push_aligned((arena), sizeof(type), (alignment)))
 
 /* ---------------------------------------------------- capacity, reservation */
 
@@ -243,6 +370,9 @@ SAMRENA_API SamrenaError samrena_stats(const Samrena *arena, SamrenaStats *out);
 
 /* Every pointer from the arena becomes invalid; memory is kept for reuse. */
 SAMRENA_API void samrena_reset(Samrena *arena);
+/* samrena_reset, when the arena has SAMRENA_CAP_RESET (every adapter
+ * does); false for NULL. */
+SAMRENA_API bool samrena_reset_if_supported(Samrena *arena);
 /* Gives memory above max(keep_bytes, allocated) back to the OS or malloc. */
 SAMRENA_API SamrenaError samrena_trim(Samrena *arena, uint64_t keep_bytes);
 

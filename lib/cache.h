@@ -20,12 +20,22 @@ typedef struct {
   uint64_t extra; /* the owner's, kept as given */
 } SamrenaCacheEntry;
 
-typedef struct {
+typedef struct SamrenaCache {
   struct {
     _Atomic int state;
     SamrenaCacheEntry entry;
   } slots[SAMRENA__CACHE_SLOTS];
+  /* What emptying the cache means: gives one entry back to where it came
+   * from.  Set by the owner in the cache's initializer. */
+  void (*release)(const SamrenaCacheEntry *entry);
+  /* The list of every cache that ever held an entry, for
+   * samrena__cache_drain_all; filled by samrena__cache_put. */
+  _Atomic bool listed;
+  struct SamrenaCache *next_listed;
 } SamrenaCache;
+
+/* A cache whose entries release gives back. */
+#define SAMRENA__CACHE_INIT(release_fn) {.release = (release_fn)}
 
 /* Stores entry if a slot is free; false when the cache is full. */
 bool samrena__cache_put(SamrenaCache *cache, const SamrenaCacheEntry *entry);
@@ -33,7 +43,9 @@ bool samrena__cache_put(SamrenaCache *cache, const SamrenaCacheEntry *entry);
 /* Takes out an entry of exactly this size; false when there is none. */
 bool samrena__cache_take(SamrenaCache *cache, uint64_t size, SamrenaCacheEntry *entry);
 
-/* Takes out every entry and hands each to release. */
-void samrena__cache_drain(SamrenaCache *cache, void (*release)(const SamrenaCacheEntry *entry));
+/* Takes every entry out of every cache of the process and gives each back
+ * with its cache's release; returns whether anything was given back, so
+ * that a request the OS or malloc refused is worth trying again. */
+bool samrena__cache_drain_all(void);
 
 #endif /* SAMRENA_CACHE_H */

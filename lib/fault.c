@@ -3,7 +3,7 @@
 #include <config.h>
 
 #include "fault.h"
-#include "port/internal.h"
+#include "cache.h"
 
 #include <stdatomic.h>
 
@@ -19,8 +19,7 @@ uint64_t samrena_fault_injected(void) {
 }
 
 void samrena_fault_drain_caches(void) {
-  samrena__vmem_cache_drain();
-  samrena__chained_cache_drain();
+  samrena__cache_drain_all();
 }
 
 bool samrena__fault_now(void) {

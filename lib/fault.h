@@ -24,6 +24,9 @@ SAMRENA_API uint64_t samrena_fault_injected(void);
 /* Empties the process-wide caches of released memory, so that the next
  * arenas request everything afresh. */
 SAMRENA_API void samrena_fault_drain_caches(void);
+/* Moves the serial counter that tells arenas apart count values on, as
+ * count arenas taking their first mark would. */
+SAMRENA_API void samrena_fault_skip_serials(uint64_t count);
 
 bool samrena__fault_now(void);
 void *samrena__malloc(size_t size);

@@ -6,10 +6,12 @@ samrena_man_pages = \
 	man/samrena_allocated.3 \
 	man/samrena_arena_allocator.3 \
 	man/samrena_create.3 \
+	man/samrena_get_capabilities.3 \
 	man/samrena_last_error.3 \
 	man/samrena_on_release.3 \
 	man/samrena_pool_create.3 \
 	man/samrena_push.3 \
+	man/samrena_push_array.3 \
 	man/samrena_reserve.3 \
 	man/samrena_reset.3 \
 	man/samrena_resize.3 \
@@ -37,13 +39,22 @@ samrena_man_links = \
 	man/SAMRENA_VECTOR_ELEM.3 \
 	man/samrena_alloc_array.3 \
 	man/samrena_allocate.3 \
+	man/samrena_available_strategies.3 \
+	man/samrena_can_allocate.3 \
 	man/samrena_capacity.3 \
+	man/samrena_config_chained.3 \
+	man/samrena_config_virtual.3 \
+	man/samrena_create_default.3 \
 	man/samrena_default_config.3 \
 	man/samrena_destroy.3 \
 	man/samrena_error_string.3 \
+	man/samrena_get_info.3 \
+	man/samrena_get_last_error.3 \
+	man/samrena_has_capability.3 \
 	man/samrena_inline_bump.3 \
 	man/samrena_inline_push.3 \
 	man/samrena_inline_push_aligned.3 \
+	man/samrena_inline_push_array.3 \
 	man/samrena_malloc_allocator.3 \
 	man/samrena_memdup.3 \
 	man/samrena_pool_alloc.3 \
@@ -55,9 +66,11 @@ samrena_man_links = \
 	man/samrena_pool_slot_size.3 \
 	man/samrena_printf.3 \
 	man/samrena_push_aligned.3 \
+	man/samrena_push_array_zero.3 \
 	man/samrena_push_with_reserve.3 \
 	man/samrena_push_zero.3 \
 	man/samrena_reserve_with_growth.3 \
+	man/samrena_reset_if_supported.3 \
 	man/samrena_restore.3 \
 	man/samrena_str_append.3 \
 	man/samrena_str_appendf.3 \
@@ -67,6 +80,7 @@ samrena_man_links = \
 	man/samrena_str_init.3 \
 	man/samrena_str_len.3 \
 	man/samrena_strategy_available.3 \
+	man/samrena_strategy_capabilities.3 \
 	man/samrena_strategy_name.3 \
 	man/samrena_vector_at.3 \
 	man/samrena_vector_at_const.3 \

@@ -3,7 +3,12 @@
  * reset, reserve pre-allocating and trim freeing blocks. */
 #include "check_util.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#if HAVE_MALLINFO2
+#include <malloc.h>
+#endif
 
 #define PAGE UINT64_C(4096)
 
@@ -114,6 +119,48 @@ START_TEST(test_trim_frees_spare_blocks) {
 }
 END_TEST
 
+#if HAVE_MALLINFO2
+/* Bytes the C library's malloc has handed out and not had back. */
+static uint64_t malloc_in_use(void) {
+  struct mallinfo2 info = mallinfo2();
+  return (uint64_t)info.uordblks + (uint64_t)info.hblkhd;
+}
+
+/* Whether malloc_in_use follows malloc and free here (not under a
+ * replacement malloc such as ASan's or Valgrind's). */
+static bool malloc_in_use_is_measurable(void) {
+  uint64_t before = malloc_in_use();
+  void *probe = malloc(64 * KiB);
+  bool rose = probe != NULL && malloc_in_use() >= before + 64 * KiB;
+  free(probe);
+  return rose && malloc_in_use() < before + 64 * KiB;
+}
+
+/* Trim gives the spare blocks back with free(3), as samrena_trim(3) says,
+ * rather than keeping them in the process's cache of released blocks. */
+START_TEST(test_trim_returns_blocks_to_malloc) {
+  if (!malloc_in_use_is_measurable()) {
+    printf("chained: trim to malloc: skipped, mallinfo2 does not follow this malloc\n");
+    return;
+  }
+  SamrenaConfig config = samrena_default_config();
+  config.strategy = SAMRENA_STRATEGY_CHAINED; /* 64 KiB blocks, cacheable */
+  Samrena *arena = util_arena_config(config);
+  for (int i = 0; i < 6; i++)
+    ck_assert_ptr_nonnull(samrena_push(arena, 60 * KiB));
+  ck_assert_uint_eq(util_stats(arena).blocks, 6);
+  samrena_reset(arena);
+  uint64_t before = malloc_in_use();
+  ck_assert_int_eq(samrena_trim(arena, 0), SAMRENA_OK);
+  ck_assert_uint_eq(util_stats(arena).blocks, 1);
+  uint64_t returned = before - malloc_in_use();
+  ck_assert_msg(returned >= 5 * 64 * KiB, "trim gave %llu bytes back to malloc, not 5 blocks",
+                (unsigned long long)returned);
+  samrena_destroy(arena);
+}
+END_TEST
+#endif
+
 Suite *make_chained_suite(void) {
   Suite *suite = suite_create("chained");
   TCase *tc = tcase_create("blocks");
@@ -123,6 +170,9 @@ Suite *make_chained_suite(void) {
   tcase_add_test(tc, test_reset_reuses_blocks);
   tcase_add_test(tc, test_reserve_preallocates);
   tcase_add_test(tc, test_trim_frees_spare_blocks);
+#if HAVE_MALLINFO2
+  tcase_add_test(tc, test_trim_returns_blocks_to_malloc);
+#endif
   suite_add_tcase(suite, tc);
   return suite;
 }

@@ -43,6 +43,46 @@ START_TEST(test_push_zero_size) {
 }
 END_TEST
 
+/* A zero-byte push is aligned as asked, even where the padding would not
+ * fit in what the arena has at hand, and consumes nothing. */
+START_TEST(test_push_zero_size_aligned) {
+  Samrena *arena = util_arena(STRATEGY, 1);
+  ck_assert_ptr_nonnull(samrena_push(arena, 3));
+  uint64_t before = samrena_allocated(arena);
+  uint64_t largest = (uint64_t)PTRDIFF_MAX + 1; /* its padding still fits in an object */
+  for (uint64_t alignment = 1; alignment != 0 && alignment <= largest; alignment *= 2) {
+    void *ptr = samrena_push_aligned(arena, 0, alignment);
+    ck_assert_msg(ptr != NULL && (uintptr_t)ptr % alignment == 0,
+                  "push_aligned(a, 0, %llu) gave %p", (unsigned long long)alignment, ptr);
+    ck_assert_uint_eq(samrena_allocated(arena), before);
+  }
+  /* Past the largest (where uint64_t has such a power of two: 32-bit
+   * targets), the padding alone could exceed any object. */
+  if (largest * 2 != 0) {
+    ck_assert_ptr_null(samrena_push_aligned(arena, 0, largest * 2));
+    ck_assert_int_eq(samrena_last_error(), SAMRENA_ERROR_OVERFLOW);
+    ck_assert_uint_eq(samrena_allocated(arena), before);
+  }
+  samrena_destroy(arena);
+}
+END_TEST
+
+/* Just below the PTRDIFF_MAX limit the error tells the strategy apart:
+ * no chained block can hold the push and its header (a few dozen bytes),
+ * no reservation is that large (samrena_push(3)). */
+START_TEST(test_push_near_ptrdiff_max) {
+  Samrena *arena = util_arena(STRATEGY, 1);
+  uint64_t before = samrena_allocated(arena);
+  ck_assert_ptr_null(samrena_push(arena, (uint64_t)PTRDIFF_MAX - 20));
+  ck_assert_int_eq(samrena_last_error(), STRATEGY == SAMRENA_STRATEGY_CHAINED
+                                             ? SAMRENA_ERROR_OVERFLOW
+                                             : SAMRENA_ERROR_OUT_OF_MEMORY);
+  ck_assert_uint_eq(samrena_allocated(arena), before);
+  ck_assert_ptr_nonnull(samrena_push(arena, 100)); /* still usable */
+  samrena_destroy(arena);
+}
+END_TEST
+
 START_TEST(test_push_alignment_default) {
   Samrena *arena = util_arena(STRATEGY, 1);
   for (uint64_t size = 1; size < 300; size++) {
@@ -258,12 +298,13 @@ START_TEST(test_stats_figures) {
   ck_assert_uint_ge(stats.committed, SAMRENA_DEFAULT_PAGE_SIZE);
   ck_assert_uint_ge(stats.reserved, stats.committed);
 
-  /* 3 + 13 bytes of padding + 5 = 21 allocated, 13 of them padding. */
+  /* 3 + 13 bytes of padding + 5 = 21 allocated, the padding included;
+   * it is not waste, which counts only what no push can ever use. */
   ck_assert_ptr_nonnull(samrena_push_aligned(arena, 3, 16));
   ck_assert_ptr_nonnull(samrena_push_aligned(arena, 5, 16));
   ck_assert_int_eq(samrena_stats(arena, &stats), SAMRENA_OK);
   ck_assert_uint_eq(stats.allocated, 21);
-  ck_assert_uint_eq(stats.wasted, 13);
+  ck_assert_uint_eq(stats.wasted, 0);
   ck_assert_uint_eq(stats.peak_allocated, 21);
   ck_assert_uint_eq(stats.capacity, samrena_capacity(arena));
 
@@ -403,17 +444,19 @@ START_TEST(test_inline_fast_path) {
   ck_assert_uint_eq((uintptr_t)d % 64, 0);
   SamrenaStats stats;
   samrena_stats(arena, &stats);
-  ck_assert_uint_eq(stats.wasted, stats.allocated - 33);
+  ck_assert_uint_eq(stats.allocated, (uint64_t)(d + 3 - a)); /* padding included */
+  ck_assert_uint_eq(stats.wasted, 0); /* padding is not waste */
 
   /* What does not fit where the arena stands is the library's business. */
   uint64_t allocated = samrena_allocated(arena);
   void *untouched = &allocated;
-  ck_assert(!samrena_inline_bump(arena, UINT64_C(1) << 40, 15, &untouched));
-  ck_assert(!samrena_inline_bump(arena, 0, 15, &untouched));
+  ck_assert(!samrena_inline_bump(arena, UINT64_C(1) << 40, 15, ~(uintptr_t)15, &untouched));
+  ck_assert(!samrena_inline_bump(arena, 0, 15, ~(uintptr_t)15, &untouched));
+  ck_assert(!samrena_inline_bump(arena, UINT64_MAX, 15, ~(uintptr_t)15, &untouched));
   ck_assert_ptr_eq(untouched, &allocated);
   ck_assert_uint_eq(samrena_allocated(arena), allocated);
   void *fits = NULL;
-  bool bumped = samrena_inline_bump(arena, 24, 31, &fits);
+  bool bumped = samrena_inline_bump(arena, 24, 31, ~(uintptr_t)31, &fits);
   if (library_poisons()) {
     ck_assert(!bumped); /* the library holds the fast path shut */
   } else {
@@ -444,6 +487,8 @@ Suite *make_push_suite(void) {
   tcase_set_timeout(tc, 60);
   tcase_add_test(tc, test_push_null_arena);
   tcase_add_loop_test(tc, test_push_zero_size, 0, util_strategy_count);
+  tcase_add_loop_test(tc, test_push_zero_size_aligned, 0, util_strategy_count);
+  tcase_add_loop_test(tc, test_push_near_ptrdiff_max, 0, util_strategy_count);
   tcase_add_loop_test(tc, test_inline_fast_path, 0, util_strategy_count);
   tcase_add_loop_test(tc, test_push_alignment_default, 0, util_strategy_count);
   tcase_add_loop_test(tc, test_push_alignment_configured, 0, util_strategy_count);

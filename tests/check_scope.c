@@ -5,6 +5,10 @@
 #include <string.h>
 #include <wchar.h>
 
+#if SAMRENA_FAULT_INJECTION
+#include "../lib/fault.h"
+#endif
+
 #define STRATEGY (util_strategies[_i])
 
 START_TEST(test_restore_frees_what_came_after) {
@@ -103,6 +107,59 @@ START_TEST(test_stale_and_foreign_marks_refused) {
   ck_assert_int_eq(samrena_last_error(), SAMRENA_ERROR_NULL_POINTER);
   ck_assert_int_eq(samrena_restore(arena, none), SAMRENA_ERROR_INVALID_PARAMETER);
   samrena_destroy(other);
+  samrena_destroy(arena);
+}
+END_TEST
+
+#if SAMRENA_FAULT_INJECTION
+/* Arenas are told apart by a serial that is never reused: an arena that
+ * takes its first mark 2^32 arenas after another did (as if 2^32 arenas
+ * had come and gone) refuses the live arena's marks, and the other way
+ * round. */
+START_TEST(test_foreign_mark_refused_after_2_32_arenas) {
+  Samrena *arena = util_arena(STRATEGY, 1);
+  ck_assert_ptr_nonnull(samrena_push(arena, 10));
+  SamrenaMark mark = samrena_save(arena); /* takes the serial S */
+  ck_assert_ptr_nonnull(samrena_push(arena, 10));
+  uint64_t allocated = samrena_allocated(arena);
+
+  /* The next serial is S + 2^32, the same as S in 32 bits. */
+  samrena_fault_skip_serials((UINT64_C(1) << 32) - 1);
+  Samrena *later = util_arena(STRATEGY, 1);
+  ck_assert_ptr_nonnull(samrena_push(later, 10));
+  SamrenaMark later_mark = samrena_save(later);
+  ck_assert_ptr_nonnull(samrena_push(later, 10));
+  uint64_t later_allocated = samrena_allocated(later);
+
+  ck_assert_int_eq(samrena_restore(later, mark), SAMRENA_ERROR_INVALID_PARAMETER);
+  ck_assert_uint_eq(samrena_allocated(later), later_allocated);
+  ck_assert_int_eq(samrena_restore(arena, later_mark), SAMRENA_ERROR_INVALID_PARAMETER);
+  ck_assert_uint_eq(samrena_allocated(arena), allocated);
+  ck_assert_int_eq(samrena_restore(arena, mark), SAMRENA_OK);
+  ck_assert_int_eq(samrena_restore(later, later_mark), SAMRENA_OK);
+  samrena_destroy(later);
+  samrena_destroy(arena);
+}
+END_TEST
+#endif
+
+/* Marks are found among many live ones, newest or not. */
+START_TEST(test_many_live_marks_each_restorable) {
+  Samrena *arena = util_arena(STRATEGY, 1);
+  enum { N = 300 };
+  static SamrenaMark marks[N];
+  static uint64_t allocated[N];
+  for (int i = 0; i < N; i++) {
+    ck_assert_ptr_nonnull(samrena_push(arena, 8));
+    allocated[i] = samrena_allocated(arena);
+    marks[i] = samrena_save(arena);
+  }
+  for (int i = N - 1; i >= 0; i -= 7) {
+    ck_assert_int_eq(samrena_restore(arena, marks[i]), SAMRENA_OK);
+    ck_assert_uint_eq(samrena_allocated(arena), allocated[i]);
+    if (i + 1 < N) /* popped by this restore */
+      ck_assert_int_eq(samrena_restore(arena, marks[i + 1]), SAMRENA_ERROR_INVALID_PARAMETER);
+  }
   samrena_destroy(arena);
 }
 END_TEST
@@ -265,6 +322,52 @@ START_TEST(test_backed_pool_across_restore) {
 }
 END_TEST
 
+/* A restore to a mark taken after the pool keeps exactly the slots that
+ * were live at the mark: in_use counts them, each can still be freed (the
+ * debug build's check included) and reused. */
+START_TEST(test_backed_pool_in_use_exact_after_restore) {
+  Samrena *arena = util_arena(STRATEGY, 1);
+  SamrenaPool *pool = samrena_pool_create(arena, 1024, 0);
+  ck_assert_ptr_nonnull(pool);
+  enum { BEFORE = 64, AFTER = 128 }; /* a 64 KiB block holds 64 such slots */
+  unsigned char *live[BEFORE];
+  for (int i = 0; i < BEFORE; i++) {
+    live[i] = samrena_pool_alloc(pool);
+    ck_assert_ptr_nonnull(live[i]);
+    util_fill(live[i], 1024, (uint64_t)i);
+  }
+  SamrenaMark mark = samrena_save(arena);
+  for (int i = 0; i < AFTER; i++)
+    ck_assert_ptr_nonnull(samrena_pool_alloc(pool));
+  ck_assert_uint_eq(samrena_pool_in_use(pool), BEFORE + AFTER);
+  ck_assert_int_eq(samrena_restore(arena, mark), SAMRENA_OK);
+  ck_assert_uint_eq(samrena_pool_in_use(pool), BEFORE);
+
+  for (int i = 0; i < BEFORE; i++)
+    ck_assert(util_check(live[i], 1024, (uint64_t)i));
+  /* The error state is not cleared by success: set it to something no
+   * pool_free records, then see that the frees leave it alone. */
+  ck_assert_ptr_null((samrena_push)(NULL, 1));
+  samrena_pool_free(pool, live[0]);
+  ck_assert_int_eq(samrena_last_error(), SAMRENA_ERROR_NULL_POINTER);
+  ck_assert_uint_eq(samrena_pool_in_use(pool), BEFORE - 1);
+  ck_assert_ptr_eq(samrena_pool_alloc(pool), live[0]); /* the freed slot comes back */
+  for (int i = 1; i < BEFORE; i++)
+    samrena_pool_free(pool, live[i]);
+  ck_assert_int_eq(samrena_last_error(), SAMRENA_ERROR_NULL_POINTER);
+  ck_assert_uint_eq(samrena_pool_in_use(pool), 1);
+
+  /* New slots come from memory the arena will not hand out again. */
+  unsigned char *fresh = samrena_pool_alloc(pool);
+  unsigned char *pushed = samrena_push(arena, 1024);
+  ck_assert(fresh != NULL && pushed != NULL);
+  util_fill(fresh, 1024, 500);
+  util_fill(pushed, 1024, 501);
+  ck_assert(util_check(fresh, 1024, 500));
+  samrena_destroy(arena);
+}
+END_TEST
+
 /* A format that fails half way leaves no garbage where push_zero looks. */
 START_TEST(test_printf_failure_leaves_zeros) {
   Samrena *arena = util_arena(STRATEGY, 1);
@@ -287,8 +390,13 @@ Suite *make_scope_suite(void) {
   tcase_add_loop_test(tc, test_nested_scopes_depth_1000, 0, util_strategy_count);
   tcase_add_loop_test(tc, test_stale_and_foreign_marks_refused, 0, util_strategy_count);
   tcase_add_loop_test(tc, test_save_without_restore_reuses_mark, 0, util_strategy_count);
+  tcase_add_loop_test(tc, test_many_live_marks_each_restorable, 0, util_strategy_count);
+#if SAMRENA_FAULT_INJECTION
+  tcase_add_loop_test(tc, test_foreign_mark_refused_after_2_32_arenas, 0, util_strategy_count);
+#endif
   tcase_add_loop_test(tc, test_resize_respects_marks, 0, util_strategy_count);
   tcase_add_loop_test(tc, test_backed_pool_across_restore, 0, util_strategy_count);
+  tcase_add_loop_test(tc, test_backed_pool_in_use_exact_after_restore, 0, util_strategy_count);
   tcase_add_loop_test(tc, test_printf_failure_leaves_zeros, 0, util_strategy_count);
   suite_add_tcase(suite, tc);
   tc = tcase_create("cleanups");

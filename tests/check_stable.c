@@ -8,6 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef HAVE_SYS_MMAN_H
+#include <sys/mman.h>
+#endif
 
 static bool stable_supported(void) {
   void *probe = samrena_vmem_realloc(NULL, 1);
@@ -34,6 +37,71 @@ START_TEST(test_stable_grows_in_place) {
     data[size - 1] = 0x42;
   }
   ck_assert_ptr_null(samrena_vmem_realloc(data, 0));
+}
+END_TEST
+
+/* Lines of /proc/self/maps: the kernel's mappings of this process; -1
+ * where there is no such file. */
+static long mapping_count(void) {
+  FILE *maps = fopen("/proc/self/maps", "r");
+  if (maps == NULL)
+    return -1;
+  long lines = 0;
+  int c;
+  while ((c = fgetc(maps)) != EOF)
+    lines += c == '\n';
+  fclose(maps);
+  return lines;
+}
+
+/* Whether mapping_count follows this process's own mappings: a new
+ * mapping split in three by a change of protection adds three lines
+ * (an emulator's /proc may describe the emulator instead). */
+static bool mappings_are_countable(void) {
+#if defined(HAVE_SYS_MMAN_H) && defined(MAP_ANONYMOUS)
+  size_t page = (size_t)util_page_size();
+  long before = mapping_count();
+  if (before < 0)
+    return false;
+  unsigned char *probe = mmap(NULL, 3 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (probe == MAP_FAILED)
+    return false;
+  bool counted = mprotect(probe + page, page, PROT_READ) == 0 && mapping_count() == before + 3;
+  munmap(probe, 3 * page);
+  return counted;
+#else
+  return false;
+#endif
+}
+
+/* A stable block is one kernel mapping whatever its size: asking for huge
+ * pages on part of it would split it in two and halve how many blocks fit
+ * under vm.max_map_count (samrena_vmem_realloc(3)). */
+START_TEST(test_stable_block_is_one_mapping) {
+  if (!stable_supported())
+    return;
+  if (!mappings_are_countable()) {
+    printf("stable: mapping count: skipped, /proc/self/maps does not follow this process\n");
+    return;
+  }
+  enum { BLOCKS = 16 };
+  unsigned char *blocks[BLOCKS];
+  long before = mapping_count();
+  for (int i = 0; i < BLOCKS; i++) {
+    /* Half grow in steps, half at once: the two ways to huge pages. */
+    blocks[i] = samrena_vmem_realloc(NULL, 100);
+    ck_assert_ptr_nonnull(blocks[i]);
+    for (uint64_t size = 64 * KiB; i % 2 == 0 && size <= 3 * MiB; size *= 2)
+      ck_assert_ptr_eq(samrena_vmem_realloc(blocks[i], size), blocks[i]);
+    ck_assert_ptr_eq(samrena_vmem_realloc(blocks[i], 3 * MiB), blocks[i]);
+    memset(blocks[i], i, 3 * MiB);
+  }
+  long added = mapping_count() - before;
+  /* The kernel may merge neighbours, never split one without cause. */
+  ck_assert_msg(added >= 1 && added <= BLOCKS, "%d blocks of 3 MiB added %ld mappings", BLOCKS,
+                added);
+  for (int i = 0; i < BLOCKS; i++)
+    ck_assert_ptr_null(samrena_vmem_realloc(blocks[i], 0));
 }
 END_TEST
 
@@ -439,6 +507,7 @@ Suite *make_stable_suite(void) {
   TCase *tc = tcase_create("stable");
   tcase_set_timeout(tc, 120);
   tcase_add_test(tc, test_stable_grows_in_place);
+  tcase_add_test(tc, test_stable_block_is_one_mapping);
   tcase_add_test(tc, test_stable_shrink_gives_pages_back);
   tcase_add_test(tc, test_stable_growth_past_reservation);
   tcase_add_test(tc, test_stable_bad_input);

@@ -66,6 +66,7 @@ Suite *make_bad_input_suite(void);
 Suite *make_faults_suite(void);
 Suite *make_vector_suite(void);
 Suite *make_str_suite(void);
+Suite *make_upstream_suite(void);
 
 #define MiB (UINT64_C(1) << 20)
 #define KiB (UINT64_C(1) << 10)

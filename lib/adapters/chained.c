@@ -1,9 +1,10 @@
 /* adapters/chained.c -- the chained adapter: a linked list of malloc'd blocks.
  *
- * Normal blocks (the first one initial_pages long, then growth_pages each)
- * are used in list order; those after the current one are spares, left by
- * a reset or made by samrena_reserve, and are reused before anything new is
- * malloc'd.  A push that cannot fit in a fresh normal block gets a block of
+ * Normal blocks (the first one initial_pages long, then as the growth
+ * policy says: growth_pages each, a linear increment each, or each one
+ * factor times the last) are used in list order; those after the current
+ * one are spares, left by a reset or made by samrena_reserve, and are
+ * reused before anything new is malloc'd.  A push that cannot fit in a fresh normal block gets a block of
  * its own ("large"); after a reset large blocks wait in a spare list and are
  * reused best-fit, so the same workload after a reset mallocs nothing.
  */
@@ -18,11 +19,13 @@
 
 typedef struct ChainedBlock {
   struct ChainedBlock *next;
-  uint64_t size; /* payload bytes, after the header */
-  uint64_t used; /* payload bytes consumed; kept for large blocks only */
+  unsigned char *data; /* the payload: after the header, and in the first
+                          block after the arena's handle too */
+  uint64_t size;       /* payload bytes */
+  uint64_t used;       /* payload bytes consumed; kept for large blocks only */
 } ChainedBlock;
 
-/* The payload starts here, so it has malloc's alignment. */
+/* What follows the header has malloc's alignment. */
 #define BLOCK_HEADER_SIZE ((sizeof(ChainedBlock) + alignof(max_align_t) - 1) & ~(alignof(max_align_t) - 1))
 
 typedef struct {
@@ -32,7 +35,9 @@ typedef struct {
   ChainedBlock *large_oldest; /* the last of that list, so a reset splices in O(1) */
   ChainedBlock *large_spares; /* large blocks released by reset */
   uint64_t page_size;
-  uint64_t growth_bytes;
+  uint64_t next_block_bytes; /* payload of the next normal block */
+  uint64_t max_block_bytes;  /* where exponential growth stops */
+  double growth_factor;      /* 1: every block next_block_bytes */
   uint64_t retired_used;  /* bytes consumed in normal blocks before current, and in large */
   uint64_t retired_tails; /* unused ends of the normal blocks before current */
 } Chained;
@@ -44,72 +49,86 @@ static Chained *state_of(const Samrena *arena) {
 }
 
 static unsigned char *block_data(ChainedBlock *block) {
-  return (unsigned char *)block + BLOCK_HEADER_SIZE;
+  return block->data;
 }
 
-/* Blocks of at most this many payload bytes, released by a destroyed or
- * trimmed arena, wait in a process-wide cache (cache.h) for the next block
- * of the same size: an arena per request then costs no malloc and no free
- * of its first block, whose free would also make glibc consolidate its
- * heap.  Four slots: at most 1 MiB is kept. */
+/* Blocks of at most this many bytes, released by a destroyed arena, wait
+ * in a process-wide cache (cache.h) for the next block of the same size
+ * (header, handle and payload together): an arena per request then costs
+ * no malloc and no free, its handle living in its first block, whose free
+ * would also make glibc consolidate its heap.  Four slots: at most 1 MiB
+ * is kept. */
 #define CHAINED_CACHE_MAX_BLOCK (UINT64_C(256) << 10)
 
-static SamrenaCache samrena_chained_cache;
-
-static ChainedBlock *block_from_cache(uint64_t payload_size) {
-  SamrenaCacheEntry entry;
-  if (payload_size > CHAINED_CACHE_MAX_BLOCK ||
-      !samrena__cache_take(&samrena_chained_cache, payload_size, &entry))
-    return NULL;
-  return entry.memory;
-}
-
-static void free_cached(const SamrenaCacheEntry *entry) {
-  ChainedBlock *block = entry->memory;
+/* Gives a block back to malloc, which may hand its memory out again, so
+ * it must not stay poisoned. */
+static void block_release(ChainedBlock *block) {
   SAMRENA__UNPOISON(block_data(block), block->size);
   free(block);
 }
 
-void samrena__chained_cache_drain(void) {
-  samrena__cache_drain(&samrena_chained_cache, free_cached);
+static void free_cached(const SamrenaCacheEntry *entry) {
+  block_release(entry->memory);
 }
 
-/* NULL with the error recorded when the size is not representable or
- * malloc fails. */
-static ChainedBlock *block_new(uint64_t payload_size) {
-  if (payload_size > SAMRENA__MAX_FOOTPRINT - BLOCK_HEADER_SIZE ||
-      payload_size > SIZE_MAX - BLOCK_HEADER_SIZE)
+static SamrenaCache samrena_chained_cache = SAMRENA__CACHE_INIT(free_cached);
+
+static ChainedBlock *block_from_cache(uint64_t bytes) {
+  SamrenaCacheEntry entry;
+  if (bytes > CHAINED_CACHE_MAX_BLOCK || !samrena__cache_take(&samrena_chained_cache, bytes, &entry))
+    return NULL;
+  return entry.memory;
+}
+
+/* The bytes of a block with prefix bytes before its payload. */
+static uint64_t block_bytes(uint64_t prefix, uint64_t payload_size) {
+  return BLOCK_HEADER_SIZE + prefix + payload_size;
+}
+
+/* A block of payload_size bytes, the first prefix bytes after its header
+ * kept for the arena's handle; NULL with the error recorded when the size
+ * is not representable or malloc fails.  Pre: prefix is small. */
+static ChainedBlock *block_new(uint64_t payload_size, uint64_t prefix) {
+  if (payload_size > SAMRENA__MAX_FOOTPRINT - BLOCK_HEADER_SIZE - prefix ||
+      payload_size > SIZE_MAX - BLOCK_HEADER_SIZE - prefix)
     return samrena__fail_null(SAMRENA_ERROR_OVERFLOW);
-  ChainedBlock *block = block_from_cache(payload_size);
+  uint64_t bytes = block_bytes(prefix, payload_size);
+  ChainedBlock *block = block_from_cache(bytes);
   if (block == NULL)
-    block = samrena__malloc(BLOCK_HEADER_SIZE + (size_t)payload_size);
+    block = samrena__malloc((size_t)bytes);
   if (block == NULL)
     return samrena__fail_null(SAMRENA_ERROR_OUT_OF_MEMORY);
   block->next = NULL;
+  block->data = (unsigned char *)block + BLOCK_HEADER_SIZE + prefix;
   block->size = payload_size;
   block->used = 0;
   SAMRENA__POISON(block_data(block), payload_size);
   return block;
 }
 
-/* A cached block is poisoned, as a new one is, before another thread can
- * take it; malloc may hand the memory of a freed one out again, so that
- * must not stay poisoned. */
-static void block_free(ChainedBlock *block) {
-  SamrenaCacheEntry entry = {block, block->size, 0};
-  if (block->size <= CHAINED_CACHE_MAX_BLOCK) {
+/* All the bytes of a block, as malloc'd. */
+static uint64_t block_total(const ChainedBlock *block) {
+  return (uint64_t)(block->data - (const unsigned char *)block) + block->size;
+}
+
+/* A block of a destroyed arena goes to the cache when it fits there.  A
+ * cached block is poisoned, as a new one is, before another thread can
+ * take it. */
+static void block_retire(ChainedBlock *block) {
+  uint64_t bytes = block_total(block);
+  SamrenaCacheEntry entry = {block, bytes, 0};
+  if (bytes <= CHAINED_CACHE_MAX_BLOCK) {
     SAMRENA__POISON(block_data(block), block->size);
     if (samrena__cache_put(&samrena_chained_cache, &entry))
       return;
   }
-  SAMRENA__UNPOISON(block_data(block), block->size);
-  free(block);
+  block_release(block);
 }
 
 static void free_list(ChainedBlock *block) {
   while (block != NULL) {
     ChainedBlock *next = block->next;
-    block_free(block);
+    block_retire(block);
     block = next;
   }
 }
@@ -140,6 +159,23 @@ static void advance_to(Samrena *arena, ChainedBlock *block) {
   point_cursor_at(arena, block);
 }
 
+/* Exponential growth stops at blocks of this many bytes, or of the first
+ * new block's size if that is larger: past it a block's malloc is an mmap
+ * of its own anyway, and a still larger one would mostly sit unused. */
+#define CHAINED_GROWTH_CAP (UINT64_C(64) << 20)
+
+/* The block after next_block_bytes: factor times it, rounded up to the
+ * page, at most max_block_bytes (a multiple of the page).  In floating
+ * point, so no product can overflow. */
+static void grow_next_block(Chained *chained) {
+  if (chained->growth_factor == 1.0)
+    return;
+  double grown = (double)chained->next_block_bytes * chained->growth_factor;
+  chained->next_block_bytes = grown < (double)chained->max_block_bytes
+                                  ? samrena__align_up((uint64_t)grown, chained->page_size)
+                                  : chained->max_block_bytes;
+}
+
 static void *bump(Samrena *arena, uint64_t size, uint64_t alignment) {
   unsigned char *result = arena->fast.cursor + samrena__padding_for(arena->fast.cursor, alignment);
   arena->fast.cursor = result + size;
@@ -152,23 +188,34 @@ static bool chained_available(void) {
   return true;
 }
 
-static SamrenaError chained_create(Samrena *arena, const SamrenaSettings *settings) {
-  ChainedBlock *first = block_new(settings->initial_bytes);
-  if (first == NULL)
-    return samrena_last_error();
-  Chained *chained = samrena__adapter_state(arena, sizeof(Chained));
+/* The handle lives in the first block, after its header. */
+static Samrena *chained_create(const Samrena *proto, const SamrenaSettings *settings,
+                               SamrenaError *error) {
+  ChainedBlock *first = block_new(settings->initial_bytes, SAMRENA__HANDLE_BYTES);
+  if (first == NULL) {
+    *error = samrena_last_error();
+    return NULL;
+  }
+  Samrena *arena = samrena__place_handle((unsigned char *)first + BLOCK_HEADER_SIZE, proto,
+                                         sizeof(Chained));
+  Chained *chained = state_of(arena);
   chained->first = chained->current = first;
   chained->page_size = settings->page_size;
-  chained->growth_bytes = settings->growth_bytes;
+  chained->next_block_bytes = settings->growth_bytes;
+  chained->growth_factor = settings->growth_factor;
+  chained->max_block_bytes =
+      settings->growth_bytes > CHAINED_GROWTH_CAP ? settings->growth_bytes : CHAINED_GROWTH_CAP;
   point_cursor_at(arena, first);
-  return SAMRENA_OK;
+  return arena;
 }
 
+/* The first block, which holds the handle and so this state, goes last. */
 static void chained_destroy(Samrena *arena) {
   Chained *chained = state_of(arena);
-  free_list(chained->first);
+  ChainedBlock *first = chained->first;
   free_list(chained->large);
   free_list(chained->large_spares);
+  free_list(first);
 }
 
 /* The smallest spare large block that holds the push, unlinked; or NULL. */
@@ -196,7 +243,7 @@ static void *push_large(Samrena *arena, uint64_t size, uint64_t alignment) {
   Chained *chained = state_of(arena);
   ChainedBlock *block = take_best_large_spare(chained, size, alignment);
   if (block == NULL) {
-    block = block_new(fresh_block_need(size, alignment));
+    block = block_new(fresh_block_need(size, alignment), 0);
     if (block == NULL)
       return NULL;
   }
@@ -218,12 +265,13 @@ static void *chained_push_slow(Samrena *arena, uint64_t size, uint64_t alignment
     advance_to(arena, spare);
     return bump(arena, size, alignment);
   }
-  if (fresh_block_need(size, alignment) > chained->growth_bytes)
+  if (fresh_block_need(size, alignment) > chained->next_block_bytes)
     return push_large(arena, size, alignment);
 
-  ChainedBlock *block = block_new(chained->growth_bytes);
+  ChainedBlock *block = block_new(chained->next_block_bytes, 0);
   if (block == NULL)
     return NULL;
+  grow_next_block(chained);
   block->next = spare;
   chained->current->next = block;
   advance_to(arena, block);
@@ -277,9 +325,9 @@ static SamrenaError chained_reserve(Samrena *arena, uint64_t min_capacity) {
   uint64_t size;
   if (!samrena__round_up_checked(shortfall, chained->page_size, &size))
     return samrena__fail(SAMRENA_ERROR_OVERFLOW);
-  if (size < chained->growth_bytes)
-    size = chained->growth_bytes;
-  ChainedBlock *block = block_new(size);
+  if (size < chained->next_block_bytes)
+    size = chained->next_block_bytes;
+  ChainedBlock *block = block_new(size, 0);
   if (block == NULL)
     return samrena_last_error();
   block->next = chained->current->next;
@@ -287,14 +335,16 @@ static SamrenaError chained_reserve(Samrena *arena, uint64_t min_capacity) {
   return SAMRENA_OK;
 }
 
-/* Frees the spares of *list that capacity can spare while staying >= floor. */
+/* Frees the spares of *list that capacity can spare while staying >= floor.
+ * Trimming means giving memory back: the blocks go to free(3), never to
+ * the cache, where they would stay held by the process. */
 static void free_spares_above(ChainedBlock **list, uint64_t *capacity, uint64_t floor) {
   while (*list != NULL) {
     ChainedBlock *block = *list;
     if (*capacity - block->size >= floor) {
       *capacity -= block->size;
       *list = block->next;
-      block_free(block);
+      block_release(block);
     } else {
       list = &block->next;
     }
@@ -313,7 +363,7 @@ static SamrenaError chained_trim(Samrena *arena, uint64_t keep_bytes) {
 
 static void count_list(const ChainedBlock *block, SamrenaStats *out) {
   for (; block != NULL; block = block->next) {
-    out->committed += BLOCK_HEADER_SIZE + block->size;
+    out->committed += block_total(block);
     out->blocks++;
   }
 }
@@ -374,9 +424,19 @@ static bool chained_extend(Samrena *arena, uint64_t bytes) {
   return false;
 }
 
+/* Any push a block can hold: the block and its header within an object's
+ * limits, and room for the padding when the alignment exceeds malloc's. */
+static uint64_t chained_room(const Samrena *arena, uint64_t alignment) {
+  (void)arena;
+  uint64_t limit = SAMRENA__MAX_FOOTPRINT < SIZE_MAX ? SAMRENA__MAX_FOOTPRINT : SIZE_MAX;
+  uint64_t slack = alignment > SAMRENA__MAX_ALIGN ? alignment - 1 : 0;
+  return limit - BLOCK_HEADER_SIZE - slack;
+}
+
 const SamrenaOps samrena__chained_ops = {
     .name = "chained",
     .strategy = SAMRENA_STRATEGY_CHAINED,
+    .capabilities = SAMRENA_CAP_ZERO_COPY_GROWTH | SAMRENA_CAP_RESET | SAMRENA_CAP_RESERVE,
     .available = chained_available,
     .create = chained_create,
     .destroy = chained_destroy,
@@ -392,4 +452,5 @@ const SamrenaOps samrena__chained_ops = {
     .restore = chained_restore,
     .rewind = chained_rewind,
     .extend = chained_extend,
+    .room = chained_room,
 };

@@ -1,17 +1,27 @@
-/* adapters/virtual.c -- the virtual memory adapter: one contiguous
- * reservation of max_reserve bytes, committed in commit_size steps as the
- * cursor crosses them (or, for Windows large pages, committed whole at
- * creation).  Pushes are contiguous and never move; growth is an mprotect,
- * never a copy.  Built on SamrenaVmem; no OS call is made here.
+/* adapters/virtual.c -- the virtual memory adapter: a reservation of
+ * max_reserve bytes, committed in commit_size steps as the cursor crosses
+ * them (or, for Windows large pages, committed whole at creation).  Pushes
+ * are contiguous and never move; growth is an mprotect, never a copy.
+ *
+ * An arena created as SAMRENA_STRATEGY_DEFAULT with no max_reserve has no
+ * cap: when its reservation is full it goes on in a further one (a
+ * "region"), as a chained arena goes on in a further block, and is then
+ * no longer contiguous.  Regions after the current one are spares, left by
+ * a reset or a restore, or made by samrena_reserve.
+ *
+ * Built on SamrenaVmem; no OS call is made here.
  */
 #include <config.h>
 
+#include "port/internal.h"
 #include "platform/vm.h"
 #include "fault.h"
 
+#include <stdlib.h>
 #include <string.h>
 
-/* Address space reserved when max_reserve is 0. */
+/* Address space reserved when max_reserve is 0, and by each further
+ * region of an arena without a cap (more when a push needs it). */
 #if UINTPTR_MAX > UINT32_MAX
 #define VIRTUAL_DEFAULT_RESERVE (UINT64_C(2) << 30)
 #else
@@ -26,38 +36,41 @@
  * a quarter of the mprotect calls of 64 KiB at an eighth of the 2 MiB cap. */
 #define VIRTUAL_DEFAULT_COMMIT_STEP (UINT64_C(256) << 10)
 
-/* Transparent huge pages: a fault then maps 2 MiB at once instead of 4 KiB.
- * Filling fresh memory in 64 KiB pushes measured here (THP in madvise mode):
- * 0.25 GiB/s with small pages whatever the size; with huge pages past
- * 2 MiB, 0.65 GiB/s at 4 MiB, 2 GiB/s at 16 MiB, 5.7 at 64 MiB, 9.5 at
- * 256 MiB (the first 2 MiB stay small pages).  The cost is at most one huge
- * page of resident slack.  So an arena asks for them once it has committed
- * more than HUGE_PAGE_THRESHOLD, and from then on commits in 2 MiB steps: an
- * arena that never passes 2 MiB keeps small pages and small steps.
- *
- * Those first 2 MiB of small pages then cost as much as the next 30 MiB
- * of huge ones: filling 64 MiB measured 4.5 GiB/s, against 12 with huge
- * pages from the first byte.  An arena that has handed out
- * HUGE_PAGE_EARLY_USED and grows past HUGE_PAGE_EARLY_END is evidently
- * not tiny: it asks for huge pages from its start and has the kernel
- * collapse its first 2 MiB into one (MADV_COLLAPSE, Linux 6.1) at once, so
- * the rest of them faults nothing: 7.7-8.2 GiB/s for the same 64 MiB.  A
- * push_zero of fresh memory hands out nothing before it and keeps its
- * pages untouched. */
+/* Transparent huge pages are asked for only with SAMRENA_FLAG_HUGE_PAGES:
+ * over the whole reservation from its creation, committed in 2 MiB steps.
+ * Without the flag the arena never asks, because a huge-page fault can
+ * cost far more than the 512 small ones it replaces.  Touching every 4 KiB
+ * of 512 MiB of fresh memory, measured on the project's CI machine (a VM
+ * whose host takes back memory the guest frees): 1.43-1.58 GiB/s with
+ * small pages, 0.17-0.19 GiB/s with huge pages right after another
+ * process had freed its memory, 3.57 GiB/s with huge pages whose memory
+ * the host still backed.  The library cannot tell which case it is in, so
+ * first use is never made slower than small pages; a program that knows
+ * its machine asks with the flag (samrena(3), HUGE PAGES). */
 #define HUGE_PAGE_SIZE (UINT64_C(2) << 20)
-#define HUGE_PAGE_THRESHOLD (UINT64_C(2) << 20)
-#define HUGE_PAGE_EARLY_END (UINT64_C(512) << 10)
-#define HUGE_PAGE_EARLY_USED (UINT64_C(256) << 10)
+
+/* One reservation.  The first holds the arena's handle at its base, and
+ * so this adapter's state, where its own description lives; further ones
+ * (arenas without a cap) are described in malloc'd memory. */
+typedef struct VirtualRegion {
+  SamrenaVmem vm;
+  uint64_t start;             /* offset where pushes begin: past the handle in the first */
+  uint64_t poisoned_end;      /* high-water of the commit: what poison.h may have marked */
+  uint64_t dirty_end;         /* offset below which memory may hold old data */
+  struct VirtualRegion *next; /* the region after this one */
+  bool huge;                  /* huge pages were asked for (and granted) */
+  bool large_pages;           /* committed whole on large pages: never decommitted or cached */
+} VirtualRegion;
 
 typedef struct {
-  SamrenaVmem vm;
-  uint64_t poisoned_end; /* high-water of the commit: what poison.h may have marked */
-  uint64_t commit_step; /* a multiple of the page size */
-  uint64_t dirty_end;   /* offset below which memory may hold old data */
-  bool huge_allowed;    /* may ask for huge pages past the threshold */
-  bool huge_advised;    /* asked: past the threshold, or all of it with the flag */
-  bool collapse_first;  /* asked early: collapse the first 2 MiB once committed */
-  bool large_pages;     /* committed whole on large pages: never decommitted or cached */
+  VirtualRegion first;
+  VirtualRegion *current; /* the region [cursor, limit) lies in */
+  uint64_t commit_step;   /* a multiple of the page size, not always a power of two */
+  uint64_t retired_used;  /* bytes consumed in the regions before current */
+  uint64_t retired_tails; /* committed, unused ends of those regions */
+  uint64_t region_reserve; /* what a further region reserves at least */
+  bool uncapped;          /* may go on in further regions */
+  bool huge;              /* SAMRENA_FLAG_HUGE_PAGES */
 } Virtual;
 
 _Static_assert(sizeof(Virtual) <= SAMRENA__ADAPTER_STATE_BYTES, "Virtual must fit in the arena");
@@ -66,17 +79,34 @@ static Virtual *state_of(const Samrena *arena) {
   return (Virtual *)arena->adapter;
 }
 
-static unsigned char *base_of(const Virtual *virt) {
-  return (unsigned char *)virt->vm.base;
+static unsigned char *base_of(const VirtualRegion *region) {
+  return (unsigned char *)region->vm.base;
 }
 
+/* Where pushes begin in a region. */
+static unsigned char *start_of(const VirtualRegion *region) {
+  return base_of(region) + region->start;
+}
+
+/* The cursor's offset in the current region, from its base. */
 static uint64_t offset_of(const Samrena *arena) {
-  return (uint64_t)(arena->fast.cursor - base_of(state_of(arena)));
+  return (uint64_t)(arena->fast.cursor - base_of(state_of(arena)->current));
+}
+
+/* What a region can hold for pushes: its commit past its start. */
+static uint64_t usable(const VirtualRegion *region) {
+  return region->vm.committed - region->start;
 }
 
 static void set_limit_to_commit(Samrena *arena) {
-  Virtual *virt = state_of(arena);
-  arena->limit = base_of(virt) + virt->vm.committed;
+  VirtualRegion *region = state_of(arena)->current;
+  arena->limit = base_of(region) + region->vm.committed;
+}
+
+/* Memory the cursor leaves behind was handed out: it is no longer fresh. */
+static void note_dirty(VirtualRegion *region, uint64_t offset) {
+  if (offset > region->dirty_end)
+    region->dirty_end = offset;
 }
 
 static bool virtual_available(void) {
@@ -94,30 +124,45 @@ static SamrenaError choose_commit_step(uint64_t commit_size, uint64_t *step) {
   return SAMRENA_OK;
 }
 
-/* A reservation of the same size from the cache when there is one: its
- * committed pages may hold old data.  Otherwise a new one. */
-static SamrenaError reserve_range(Virtual *virt, uint64_t reserve, bool may_use_cache) {
+/* Commits up to target; what is new is poisoned until pushed. */
+static SamrenaError commit_poisoned(VirtualRegion *region, uint64_t target) {
+  uint64_t before = region->vm.committed;
+  SamrenaError error = samrena__vmem_commit_to(&region->vm, target);
+  if (region->vm.committed > before) {
+    SAMRENA__POISON(base_of(region) + before, region->vm.committed - before);
+    if (region->vm.committed > region->poisoned_end)
+      region->poisoned_end = region->vm.committed;
+  }
+  return error;
+}
+
+/* What a new region has committed (a reused reservation keeps a little,
+ * large pages have it all) is off limits until pushed. */
+static void poison_committed(VirtualRegion *region) {
+  SAMRENA__POISON(region->vm.base, region->vm.committed);
+  region->poisoned_end = region->vm.committed;
+}
+
+
+/* A reservation of at least `reserve` bytes: one of the same size and
+ * advice from the cache when there is one (its committed pages may hold
+ * old data), else a new one, advised huge pages if asked. */
+static SamrenaError reserve_region(VirtualRegion *region, uint64_t reserve, bool huge) {
   uint64_t rounded;
   if (!samrena__round_up_checked(reserve, samrena__vm_reserve_granularity(), &rounded))
     return samrena__fail(SAMRENA_ERROR_OVERFLOW);
-  if (may_use_cache && samrena__vmem_cache_take(rounded, &virt->vm)) {
-    virt->vm.used = 0;
-    virt->dirty_end = virt->vm.committed;
-    return SAMRENA_OK;
+  memset(region, 0, sizeof *region);
+  if (samrena__vmem_cache_take(rounded, huge, &region->vm)) {
+    region->huge = huge;
+    region->dirty_end = region->vm.committed;
+  } else {
+    SamrenaError error = samrena__vmem_reserve(&region->vm, reserve);
+    if (error != SAMRENA_OK)
+      return error;
+    region->huge = huge && samrena__vm_advise_huge_pages(region->vm.base, region->vm.reserved);
   }
-  return samrena__vmem_reserve(&virt->vm, reserve);
-}
-
-/* Commits up to target; what is new is poisoned until pushed. */
-static SamrenaError commit_poisoned(Virtual *virt, uint64_t target) {
-  uint64_t before = virt->vm.committed;
-  SamrenaError error = samrena__vmem_commit_to(&virt->vm, target);
-  if (virt->vm.committed > before) {
-    SAMRENA__POISON(base_of(virt) + before, virt->vm.committed - before);
-    if (virt->vm.committed > virt->poisoned_end)
-      virt->poisoned_end = virt->vm.committed;
-  }
-  return error;
+  poison_committed(region);
+  return SAMRENA_OK;
 }
 
 /* Large pages (Windows: samrena__vm_reserve_large_pages) cannot be
@@ -126,132 +171,191 @@ static SamrenaError commit_poisoned(Virtual *virt, uint64_t target) {
  * pages and also set max_reserve, choosing how much RAM the arena may pin;
  * the default reservation (2 GiB) would pin far too much.  When they cannot
  * be had the arena silently gets the normal lazy reservation. */
-static bool reserve_large_pages(Virtual *virt, const SamrenaSettings *settings) {
+static bool reserve_large_pages(VirtualRegion *region, const SamrenaSettings *settings) {
   if ((settings->flags & SAMRENA_FLAG_HUGE_PAGES) == 0 || settings->max_reserve == 0)
     return false;
   void *base;
   uint64_t reserved;
   if (samrena__vm_reserve_large_pages(settings->max_reserve, &base, &reserved) != SAMRENA_OK)
     return false;
-  virt->vm.base = base;
-  virt->vm.reserved = reserved;
-  virt->vm.committed = reserved; /* fresh, so dirty_end stays 0 */
-  virt->large_pages = true;
+  memset(region, 0, sizeof *region);
+  region->vm.base = base;
+  region->vm.reserved = reserved;
+  region->vm.committed = reserved; /* fresh, so dirty_end stays 0 */
+  region->large_pages = true;
+  poison_committed(region);
   return true;
 }
 
-static void release_range(Virtual *virt) {
+static void release_region(VirtualRegion *region) {
   /* Shadow memory outlives a mapping: the next owner of these addresses
    * must not find them poisoned. */
-  SAMRENA__UNPOISON(virt->vm.base, virt->poisoned_end);
-  if (virt->large_pages || virt->huge_advised || !samrena__vmem_cache_put(&virt->vm))
-    samrena__vm_release(virt->vm.base, virt->vm.reserved);
+  SAMRENA__UNPOISON(region->vm.base, region->poisoned_end);
+  if (region->large_pages || !samrena__vmem_cache_put(&region->vm, region->huge))
+    samrena__vm_release(region->vm.base, region->vm.reserved);
 }
 
-static SamrenaError virtual_create(Samrena *arena, const SamrenaSettings *settings) {
-  uint64_t reserve = settings->max_reserve;
+/* Releases the regions from `region` on; they are all further ones. */
+static void release_further(VirtualRegion *region) {
+  while (region != NULL) {
+    VirtualRegion *next = region->next;
+    release_region(region);
+    free(region);
+    region = next;
+  }
+}
+
+/* The first region holds the handle at its base: an arena per request
+ * then costs no allocation but the cached reservation.  It is made in a
+ * region described on the stack, then moved into the adapter's state. */
+static Samrena *virtual_create(const Samrena *proto, const SamrenaSettings *settings,
+                               SamrenaError *error) {
+  uint64_t reserve = settings->max_reserve, step;
   if (reserve == 0)
     reserve = settings->initial_bytes > VIRTUAL_DEFAULT_RESERVE ? settings->initial_bytes
                                                                 : VIRTUAL_DEFAULT_RESERVE;
-  bool huge_now = (settings->flags & SAMRENA_FLAG_HUGE_PAGES) != 0;
-  Virtual *virt = samrena__adapter_state(arena, sizeof(Virtual));
-  SamrenaError error = choose_commit_step(settings->commit_size, &virt->commit_step);
-  if (error == SAMRENA_OK && !reserve_large_pages(virt, settings))
-    error = reserve_range(virt, reserve, !huge_now);
-  if (error != SAMRENA_OK)
-    return error;
-  virt->huge_allowed = (settings->flags & SAMRENA_FLAG_NO_HUGE_PAGES) == 0 &&
-                       !virt->large_pages && virt->vm.reserved > HUGE_PAGE_THRESHOLD;
-  if (huge_now && !virt->large_pages &&
-      samrena__vm_advise_huge_pages(virt->vm.base, virt->vm.reserved)) {
-    virt->huge_advised = true;
-    if (virt->commit_step < HUGE_PAGE_SIZE)
-      virt->commit_step = HUGE_PAGE_SIZE;
+  if (reserve > UINT64_MAX - SAMRENA__HANDLE_BYTES) {
+    *error = samrena__fail(SAMRENA_ERROR_OVERFLOW);
+    return NULL;
   }
-  SAMRENA__POISON(virt->vm.base, virt->vm.committed); /* a reused or large-page range's */
-  virt->poisoned_end = virt->vm.committed;
-  error = commit_poisoned(virt, settings->initial_bytes);
-  if (error != SAMRENA_OK) {
-    SAMRENA__UNPOISON(virt->vm.base, virt->poisoned_end);
-    samrena__vm_release(virt->vm.base, virt->vm.reserved);
-    return error;
+  bool huge = (settings->flags & SAMRENA_FLAG_HUGE_PAGES) != 0;
+  VirtualRegion first;
+  *error = choose_commit_step(settings->commit_size, &step);
+  if (*error == SAMRENA_OK && !reserve_large_pages(&first, settings))
+    *error = reserve_region(&first, reserve + SAMRENA__HANDLE_BYTES, huge);
+  if (*error != SAMRENA_OK)
+    return NULL;
+  if (first.huge && step < HUGE_PAGE_SIZE)
+    step = HUGE_PAGE_SIZE;
+  first.start = SAMRENA__HANDLE_BYTES;
+  *error = commit_poisoned(&first, first.start + settings->initial_bytes);
+  if (*error != SAMRENA_OK) {
+    SAMRENA__UNPOISON(first.vm.base, first.poisoned_end);
+    samrena__vm_release(first.vm.base, first.vm.reserved);
+    return NULL;
   }
-  arena->fast.cursor = base_of(virt);
+  SAMRENA__UNPOISON(first.vm.base, first.start); /* the handle */
+  Samrena *arena = samrena__place_handle(first.vm.base, proto, sizeof(Virtual));
+  Virtual *virt = state_of(arena);
+  virt->first = first;
+  virt->current = &virt->first;
+  virt->commit_step = step;
+  virt->huge = huge;
+  virt->uncapped = settings->uncapped;
+  virt->region_reserve = reserve;
+  if (virt->uncapped)
+    arena->capabilities &= ~(uint32_t)SAMRENA_CAP_CONTIGUOUS_MEMORY;
+  arena->fast.cursor = start_of(&virt->first);
   set_limit_to_commit(arena);
-  return SAMRENA_OK;
+  return arena;
 }
 
+/* The first region, which holds the handle and so this state, goes last. */
 static void virtual_destroy(Samrena *arena) {
   Virtual *virt = state_of(arena);
-  release_range(virt);
+  release_further(virt->first.next);
+  VirtualRegion first = virt->first;
+  release_region(&first);
 }
 
-/* Asks for huge pages the first time the arena grows past the threshold,
- * from the threshold on; or, growing past HUGE_PAGE_EARLY_END with
- * HUGE_PAGE_EARLY_USED handed out, from its start, the first 2 MiB to be
- * collapsed once committed. */
-static void advise_huge_pages(Virtual *virt, uint64_t end, uint64_t used) {
-  if (!virt->huge_allowed || virt->huge_advised)
-    return;
-  if (end > HUGE_PAGE_EARLY_END && used >= HUGE_PAGE_EARLY_USED) {
-    virt->huge_advised = samrena__vm_advise_huge_pages(virt->vm.base, virt->vm.reserved);
-    virt->collapse_first = virt->huge_advised;
-  } else if (end > HUGE_PAGE_THRESHOLD) {
-    virt->huge_advised = samrena__vm_advise_huge_pages(
-        base_of(virt) + HUGE_PAGE_THRESHOLD, virt->vm.reserved - HUGE_PAGE_THRESHOLD);
-  } else {
-    return;
-  }
-  virt->huge_allowed = virt->huge_advised;
-}
-
-/* Where to commit up to for a push ending at offset `end`: the next step
- * boundary, in 2 MiB steps where huge pages were asked for. */
-static uint64_t commit_target(const Virtual *virt, uint64_t end) {
+/* Where to commit up to for a push ending at offset `end`: the next
+ * multiple of the step (which need not be a power of two), or the end of
+ * the reservation.  No overflow: end and step are below
+ * SAMRENA__MAX_FOOTPRINT. */
+static uint64_t commit_target(const Virtual *virt, const VirtualRegion *region, uint64_t end) {
   uint64_t step = virt->commit_step;
-  bool huge_here = virt->huge_advised && (virt->collapse_first || end > HUGE_PAGE_THRESHOLD);
-  if (huge_here && step < HUGE_PAGE_SIZE)
-    step = HUGE_PAGE_SIZE;
-  uint64_t target = samrena__align_up(end, step);
-  return target < virt->vm.reserved ? target : virt->vm.reserved;
+  uint64_t target = (end + step - 1) / step * step;
+  return target < region->vm.reserved ? target : region->vm.reserved;
 }
 
-/* Commits for a push ending at offset `end`, `used` bytes handed out
- * before it.  The collapse is a hint: its failure changes nothing. */
-static SamrenaError commit_for(Virtual *virt, uint64_t end, uint64_t used) {
-  advise_huge_pages(virt, end, used);
-  SamrenaError error = commit_poisoned(virt, commit_target(virt, end));
-  if (error == SAMRENA_OK && virt->collapse_first && virt->vm.committed >= HUGE_PAGE_SIZE) {
-    samrena__vm_collapse_huge_pages(virt->vm.base, HUGE_PAGE_SIZE);
-    virt->collapse_first = false;
+/* Whether size bytes at alignment fit in the region's reservation from
+ * offset on; *end is then where they end. */
+static bool fits_reservation(const VirtualRegion *region, uint64_t offset, uint64_t size,
+                             uint64_t alignment, uint64_t *end) {
+  uint64_t padding = samrena__padding_for(base_of(region) + offset, alignment);
+  uint64_t room = region->vm.reserved - offset;
+  if (padding > room || size > room - padding)
+    return false;
+  *end = offset + padding + size;
+  return true;
+}
+
+/* Makes region, which follows current, the current region, the cursor at
+ * its start.  What the old one has committed past the cursor is its tail. */
+static void advance_to(Samrena *arena, VirtualRegion *region) {
+  Virtual *virt = state_of(arena);
+  uint64_t offset = offset_of(arena);
+  note_dirty(virt->current, offset);
+  virt->retired_used += offset - virt->current->start;
+  virt->retired_tails += virt->current->vm.committed - offset;
+  virt->current = region;
+  arena->fast.cursor = start_of(region);
+  set_limit_to_commit(arena);
+}
+
+/* A further region, after the current one and before its spares, that
+ * holds at least `need` bytes; NULL with the error recorded. */
+static VirtualRegion *add_region(Virtual *virt, uint64_t need) {
+  uint64_t reserve = need > virt->region_reserve ? need : virt->region_reserve;
+  VirtualRegion *region = samrena__malloc(sizeof *region);
+  if (region == NULL)
+    return samrena__fail_null(SAMRENA_ERROR_OUT_OF_MEMORY);
+  if (reserve_region(region, reserve, virt->huge) != SAMRENA_OK) {
+    free(region);
+    return NULL;
   }
-  return error;
+  region->next = virt->current->next;
+  virt->current->next = region;
+  return region;
+}
+
+/* The spare after the current region if the push fits in it, else a new
+ * region, and *end where the push ends there; NULL when the arena has no
+ * cap to lift or no region can be had. */
+static VirtualRegion *region_for(Samrena *arena, uint64_t size, uint64_t alignment,
+                                 uint64_t *end) {
+  Virtual *virt = state_of(arena);
+  if (!virt->uncapped)
+    return samrena__fail_null(SAMRENA_ERROR_OUT_OF_MEMORY);
+  VirtualRegion *spare = virt->current->next;
+  if (spare != NULL && fits_reservation(spare, 0, size, alignment, end))
+    return spare;
+  if (size > SAMRENA__MAX_FOOTPRINT - (alignment - 1))
+    return samrena__fail_null(SAMRENA_ERROR_OVERFLOW);
+  VirtualRegion *region = add_region(virt, size + (alignment - 1));
+  if (region != NULL && !fits_reservation(region, 0, size, alignment, end))
+    return samrena__fail_null(SAMRENA_ERROR_OUT_OF_MEMORY); /* reserved for it: never */
+  return region;
 }
 
 /* Commits up to the next step boundary past the push: at most one step
- * beyond what it needs. */
+ * beyond what it needs.  A push past the reservation moves on to a
+ * further region, when the arena has no cap. */
 static void *virtual_push_slow(Samrena *arena, uint64_t size, uint64_t alignment) {
   Virtual *virt = state_of(arena);
-  uint64_t offset = offset_of(arena);
-  uint64_t padding = samrena__padding_for(arena->fast.cursor, alignment);
-  uint64_t room = virt->vm.reserved - offset;
-  if (padding > room || size > room - padding)
-    return samrena__fail_null(SAMRENA_ERROR_OUT_OF_MEMORY);
-
-  uint64_t end = offset + padding + size;
-  if (commit_for(virt, end, offset) != SAMRENA_OK)
+  VirtualRegion *region = virt->current;
+  uint64_t end = 0;
+  if (!fits_reservation(region, offset_of(arena), size, alignment, &end)) {
+    region = region_for(arena, size, alignment, &end);
+    if (region == NULL)
+      return NULL;
+  }
+  if (commit_poisoned(region, commit_target(virt, region, end)) != SAMRENA_OK)
     return NULL;
+  if (region != virt->current)
+    advance_to(arena, region);
   set_limit_to_commit(arena);
-  arena->fast.cursor = base_of(virt) + end;
-  return base_of(virt) + offset + padding;
+  arena->fast.cursor = base_of(region) + end;
+  return base_of(region) + end - size;
 }
 
 /* Pages committed and never handed out since are the kernel's fresh zero
- * pages: only what lies below the high-water mark of earlier use needs a memset. */
+ * pages: only what lies below the high-water mark of earlier use needs a
+ * memset.  ptr was just pushed, so it lies in the current region. */
 static void virtual_zero(Samrena *arena, void *ptr, uint64_t size) {
-  Virtual *virt = state_of(arena);
-  uint64_t offset = (uint64_t)((unsigned char *)ptr - base_of(virt));
-  uint64_t dirty = offset < virt->dirty_end ? virt->dirty_end - offset : 0;
+  VirtualRegion *region = state_of(arena)->current;
+  uint64_t offset = (uint64_t)((unsigned char *)ptr - base_of(region));
+  uint64_t dirty = offset < region->dirty_end ? region->dirty_end - offset : 0;
   if (dirty > size)
     dirty = size;
   memset(ptr, 0, (size_t)dirty);
@@ -259,44 +363,82 @@ static void virtual_zero(Samrena *arena, void *ptr, uint64_t size) {
 }
 
 static uint64_t virtual_allocated(const Samrena *arena) {
-  return offset_of(arena);
+  Virtual *virt = state_of(arena);
+  return virt->retired_used + offset_of(arena) - virt->current->start;
+}
+
+/* What the regions from `region` on have committed for pushes. */
+static uint64_t usable_from(const VirtualRegion *region) {
+  uint64_t total = 0;
+  for (; region != NULL; region = region->next)
+    total += usable(region);
+  return total;
 }
 
 static uint64_t virtual_capacity(const Samrena *arena) {
-  return state_of(arena)->vm.committed;
+  Virtual *virt = state_of(arena);
+  return virt->retired_used + usable_from(virt->current);
 }
 
-/* Memory the cursor leaves behind was handed out: it is no longer fresh. */
 static void virtual_rewind(Samrena *arena, unsigned char *cursor) {
-  Virtual *virt = state_of(arena);
-  uint64_t offset = offset_of(arena);
-  if (offset > virt->dirty_end)
-    virt->dirty_end = offset;
+  note_dirty(state_of(arena)->current, offset_of(arena));
   SAMRENA__POISON(cursor, arena->fast.cursor - cursor);
   arena->fast.cursor = cursor;
 }
 
+/* Poisons what the regions after `region` have committed. */
+static void poison_after(VirtualRegion *region) {
+  for (region = region->next; region != NULL; region = region->next)
+    SAMRENA__POISON(region->vm.base, region->vm.committed);
+}
+
 static void virtual_reset(Samrena *arena) {
-  virtual_rewind(arena, base_of(state_of(arena)));
+  Virtual *virt = state_of(arena);
+  virtual_rewind(arena, start_of(virt->current));
+  virt->current = &virt->first;
+  virt->retired_used = 0;
+  virt->retired_tails = 0;
+  arena->fast.cursor = start_of(&virt->first);
+  set_limit_to_commit(arena);
+  if (SAMRENA__POISONING()) {
+    SAMRENA__POISON(start_of(&virt->first), usable(&virt->first));
+    poison_after(&virt->first);
+  }
 }
 
 static void virtual_save(const Samrena *arena, SamrenaPosition *out) {
+  Virtual *virt = state_of(arena);
   memset(out, 0, sizeof *out);
   out->cursor = arena->fast.cursor;
+  out->block = virt->current;
+  out->retired_used = virt->retired_used;
+  out->retired_tails = virt->retired_tails;
 }
 
+/* The regions after the saved one become spares again. */
 static void virtual_restore(Samrena *arena, const SamrenaPosition *position) {
-  virtual_rewind(arena, position->cursor);
+  Virtual *virt = state_of(arena);
+  note_dirty(virt->current, offset_of(arena));
+  virt->current = position->block;
+  virt->retired_used = position->retired_used;
+  virt->retired_tails = position->retired_tails;
+  set_limit_to_commit(arena);
+  arena->fast.cursor = position->cursor;
+  if (SAMRENA__POISONING()) {
+    SAMRENA__POISON(arena->fast.cursor, arena->limit - arena->fast.cursor);
+    poison_after(virt->current);
+  }
 }
 
-/* Commits in place: the reservation is contiguous. */
+/* Commits in place: the region is contiguous. */
 static bool virtual_extend(Samrena *arena, uint64_t bytes) {
   Virtual *virt = state_of(arena);
+  VirtualRegion *region = virt->current;
   uint64_t offset = offset_of(arena);
-  if (bytes > virt->vm.reserved - offset)
+  if (bytes > region->vm.reserved - offset)
     return false;
   SamrenaError before = samrena_last_error();
-  if (commit_for(virt, offset + bytes, offset) != SAMRENA_OK) {
+  if (commit_poisoned(region, commit_target(virt, region, offset + bytes)) != SAMRENA_OK) {
     samrena__fail(before); /* the caller falls back; this is not its error */
     return false;
   }
@@ -305,47 +447,109 @@ static bool virtual_extend(Samrena *arena, uint64_t bytes) {
 }
 
 /* Commits up to min_capacity, then asks the OS to fault in everything from
- * the cursor's page on, so later pushes take no page faults. */
+ * the cursor's page on, so later pushes take no page faults.  An arena
+ * without a cap that needs more than its current region holds gets a
+ * spare region for the rest first, so that a failure changes nothing. */
 static SamrenaError virtual_reserve(Samrena *arena, uint64_t min_capacity) {
   Virtual *virt = state_of(arena);
-  if (min_capacity > virt->vm.reserved)
-    return samrena__fail(SAMRENA_ERROR_INVALID_PARAMETER);
-  SamrenaError error = commit_for(virt, min_capacity, offset_of(arena));
+  VirtualRegion *region = virt->current;
+  uint64_t page = samrena__vm_page_size();
+  /* The capacity min_capacity asks for, from the current region's start. */
+  uint64_t wanted = min_capacity - virt->retired_used;
+  uint64_t room_here = region->vm.reserved - region->start;
+  VirtualRegion *spare = NULL;
+  uint64_t shortfall = 0;
+  if (wanted > room_here) {
+    if (!virt->uncapped)
+      return samrena__fail(SAMRENA_ERROR_INVALID_PARAMETER);
+    if (min_capacity > SAMRENA__MAX_FOOTPRINT)
+      return samrena__fail(SAMRENA_ERROR_OVERFLOW);
+    uint64_t spares = usable_from(region->next);
+    shortfall = wanted - room_here > spares ? wanted - room_here - spares : 0;
+    if (shortfall != 0 && (spare = add_region(virt, shortfall)) == NULL)
+      return samrena_last_error();
+  }
+  uint64_t here = wanted < room_here ? region->start + wanted : region->vm.reserved;
+  SamrenaError error = commit_poisoned(region, commit_target(virt, region, here));
+  if (error == SAMRENA_OK && spare != NULL)
+    error = commit_poisoned(spare, commit_target(virt, spare, shortfall));
+  set_limit_to_commit(arena);
   if (error != SAMRENA_OK)
     return error;
-  set_limit_to_commit(arena);
-  uint64_t page = samrena__vm_page_size();
   uint64_t from = offset_of(arena) & ~(page - 1);
-  if (from < virt->vm.committed)
-    samrena__vm_prefetch(base_of(virt) + from, virt->vm.committed - from);
+  if (from < region->vm.committed)
+    samrena__vm_prefetch(base_of(region) + from, region->vm.committed - from);
+  if (spare != NULL)
+    samrena__vm_prefetch(spare->vm.base, spare->vm.committed);
   return SAMRENA_OK;
 }
 
+/* Frees the spare regions after the current one that the capacity can
+ * spare while staying >= floor, then decommits the current region down to
+ * what is still needed.  Large pages cannot be decommitted in part. */
 static SamrenaError virtual_trim(Samrena *arena, uint64_t keep_bytes) {
   Virtual *virt = state_of(arena);
-  if (virt->large_pages)
-    return SAMRENA_OK; /* large pages cannot be decommitted in part: all is kept */
-  uint64_t allocated = offset_of(arena);
-  SamrenaError error =
-      samrena__vmem_decommit_to(&virt->vm, keep_bytes > allocated ? keep_bytes : allocated);
+  VirtualRegion *region = virt->current;
+  uint64_t allocated = virtual_allocated(arena);
+  uint64_t floor = keep_bytes > allocated ? keep_bytes : allocated;
+  uint64_t capacity = virtual_capacity(arena);
+  for (VirtualRegion **link = &region->next; *link != NULL;) {
+    VirtualRegion *spare = *link;
+    if (capacity - usable(spare) >= floor) {
+      capacity -= usable(spare);
+      *link = spare->next;
+      spare->next = NULL;
+      release_further(spare);
+    } else {
+      link = &spare->next;
+    }
+  }
+  if (region->large_pages)
+    return SAMRENA_OK;
+  /* What the current region must still hold for pushes, from its start. */
+  uint64_t before = virt->retired_used + usable_from(region->next);
+  uint64_t keep_here = floor > before ? floor - before : 0;
+  uint64_t room = region->vm.reserved - region->start;
+  uint64_t target = region->start + (keep_here < room ? keep_here : room);
+  uint64_t offset = offset_of(arena);
+  SamrenaError error = samrena__vmem_decommit_to(&region->vm, target > offset ? target : offset);
   if (error != SAMRENA_OK)
     return error;
-  if (virt->dirty_end > virt->vm.committed)
-    virt->dirty_end = virt->vm.committed;
+  if (region->dirty_end > region->vm.committed)
+    region->dirty_end = region->vm.committed;
   set_limit_to_commit(arena);
   return SAMRENA_OK;
 }
 
 static void virtual_stats(const Samrena *arena, SamrenaStats *out) {
   Virtual *virt = state_of(arena);
-  out->committed = virt->vm.committed;
-  out->reserved = virt->vm.reserved;
-  out->blocks = 1;
+  for (const VirtualRegion *region = &virt->first; region != NULL; region = region->next) {
+    out->committed += region->vm.committed;
+    out->reserved += region->vm.reserved;
+    out->blocks++;
+  }
+  out->wasted = virt->retired_tails;
+}
+
+/* What is left of the reservation past the padding; without a cap, any
+ * push a further region could hold.  A new arena has its default
+ * reservation. */
+static uint64_t virtual_room(const Samrena *arena, uint64_t alignment) {
+  if (arena == NULL)
+    return VIRTUAL_DEFAULT_RESERVE;
+  Virtual *virt = state_of(arena);
+  if (virt->uncapped)
+    return SAMRENA__MAX_FOOTPRINT - (alignment - 1);
+  uint64_t rest = virt->current->vm.reserved - offset_of(arena);
+  uint64_t padding = samrena__padding_for(arena->fast.cursor, alignment);
+  return padding <= rest ? rest - padding : 0;
 }
 
 const SamrenaOps samrena__virtual_ops = {
     .name = "virtual",
     .strategy = SAMRENA_STRATEGY_VIRTUAL,
+    .capabilities = SAMRENA_CAP_CONTIGUOUS_MEMORY | SAMRENA_CAP_ZERO_COPY_GROWTH |
+                    SAMRENA_CAP_RESET | SAMRENA_CAP_RESERVE,
     .available = virtual_available,
     .create = virtual_create,
     .destroy = virtual_destroy,
@@ -361,4 +565,5 @@ const SamrenaOps samrena__virtual_ops = {
     .restore = virtual_restore,
     .rewind = virtual_rewind,
     .extend = virtual_extend,
+    .room = virtual_room,
 };

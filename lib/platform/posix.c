@@ -193,19 +193,3 @@ bool samrena__vm_advise_huge_pages(void *addr, uint64_t size) {
   return false;
 #endif
 }
-
-/* MADV_COLLAPSE (Linux 6.1) is newer than many C libraries' headers, and
- * the kernel's number for it is fixed; older kernels refuse it. */
-#if defined(__linux__) && !defined(MADV_COLLAPSE)
-#define MADV_COLLAPSE 25
-#endif
-
-bool samrena__vm_collapse_huge_pages(void *addr, uint64_t size) {
-#if defined(MADV_COLLAPSE)
-  return madvise(addr, (size_t)size, MADV_COLLAPSE) == 0;
-#else
-  (void)addr;
-  (void)size;
-  return false;
-#endif
-}

@@ -9,7 +9,8 @@
 #ifndef SAMRENA_ADAPTER_VIRTUAL_PLATFORM_H
 #define SAMRENA_ADAPTER_VIRTUAL_PLATFORM_H
 
-#include "port/internal.h"
+#include "samrena.h"
+#include "arith.h"
 
 /* Whether this platform layer can reserve at all. */
 bool samrena__vm_supported(void);
@@ -69,9 +70,5 @@ bool samrena__vm_prefetch(void *addr, uint64_t size);
  * whether the OS accepted it. */
 bool samrena__vm_advise_huge_pages(void *addr, uint64_t size);
 
-/* Asks the OS to back committed [addr, addr + size), on huge page
- * boundaries and advised, with huge pages now, moving what small pages
- * hold.  A hint: returns whether the OS did it. */
-bool samrena__vm_collapse_huge_pages(void *addr, uint64_t size);
 
 #endif /* SAMRENA_ADAPTER_VIRTUAL_PLATFORM_H */

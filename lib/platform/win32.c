@@ -199,9 +199,3 @@ bool samrena__vm_advise_huge_pages(void *addr, uint64_t size) {
   (void)size;
   return false;
 }
-
-bool samrena__vm_collapse_huge_pages(void *addr, uint64_t size) {
-  (void)addr;
-  (void)size;
-  return false;
-}

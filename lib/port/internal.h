@@ -9,18 +9,12 @@
 #define SAMRENA_INTERNAL_H
 
 #include "samrena.h"
+#include "arith.h"
 #include "poison.h"
 
 #include <stdalign.h>
 #include <stddef.h>
 #include <string.h>
-
-/* The alignment malloc guarantees, and the default push alignment. */
-#define SAMRENA__MAX_ALIGN ((uint64_t)alignof(max_align_t))
-
-/* No object may be larger than this (C objects are limited to PTRDIFF_MAX);
- * a push whose size plus alignment slack exceeds it fails with OVERFLOW. */
-#define SAMRENA__MAX_FOOTPRINT ((uint64_t)PTRDIFF_MAX)
 
 /* Room for an adapter's state inside the arena (struct Samrena). */
 #define SAMRENA__ADAPTER_STATE_BYTES 128
@@ -29,11 +23,14 @@
 typedef struct {
   uint64_t page_size;     /* arena page, a power of two */
   uint64_t initial_bytes; /* initial_pages * page_size */
-  uint64_t growth_bytes;  /* growth_pages * page_size */
+  uint64_t growth_bytes;  /* the first new block: growth_pages * page_size, or
+                             the linear increment rounded up to page_size */
+  double growth_factor;   /* each new block this times the last; 1 = linear */
   uint64_t max_reserve;   /* 0: the adapter's default */
   uint64_t commit_size;   /* 0: the adapter's default */
   uint64_t alignment;     /* default push alignment, a power of two */
-  uint32_t flags;
+  uint32_t flags;         /* SAMRENA_FLAG_*, with the config's bools folded in */
+  bool uncapped;          /* DEFAULT with no max_reserve: may go beyond one reservation */
 } SamrenaSettings;
 
 typedef struct SamrenaOps SamrenaOps;
@@ -58,14 +55,12 @@ typedef struct SamrenaCleanup {
 typedef struct {
   uint64_t sequence; /* unique in the arena; 0 is never valid */
   SamrenaPosition position;
-  uint64_t requested;
   SamrenaCleanup *cleanups;
 } SamrenaMarkEntry;
 
 struct Samrena {
   /* First, as samrena.h promises: the bump state the inline functions use.
-   * Pushes are carved from [fast.cursor, fast.limit); fast.requested counts
-   * the bytes asked for since the last reset (for stats.wasted). */
+   * Pushes are carved from [fast.cursor, fast.limit). */
   SamrenaFastPath fast;
   /* The true end of the current span.  fast.limit equals it, except while
    * poisoning (poison.h), when fast.limit is held at the cursor so that
@@ -73,13 +68,15 @@ struct Samrena {
   unsigned char *limit;
 
   const SamrenaOps *ops;
-  void *adapter; /* the adapter's own state */
+  void *adapter;         /* the adapter's own state */
+  uint32_t capabilities; /* the adapter's, as its create may narrow them */
+  uint64_t page_size; /* the arena page of its configuration */
   uint64_t growth_hint;
   uint64_t peak_allocated; /* high-water of allocated at past resets and restores */
   uint32_t flags;
 
   /* Scopes and cleanups (port/scope.c). */
-  uint32_t serial; /* tells this arena's marks from another's */
+  uint64_t serial; /* tells this arena's marks from another's; never reused; 0 until the first save */
   uint64_t last_sequence;
   SamrenaMarkEntry *marks;
   size_t mark_count, mark_capacity;
@@ -90,12 +87,21 @@ struct Samrena {
   alignas(max_align_t) unsigned char adapter_state[SAMRENA__ADAPTER_STATE_BYTES];
 };
 
-/* The adapter's state, size bytes, in the arena's own allocation, zeroed.
- * Each adapter asserts that its state fits. */
-static inline void *samrena__adapter_state(Samrena *arena, size_t size) {
+/* The bytes a handle takes at the start of the memory an adapter puts it
+ * in (its first block, its first reservation, the caller's buffer):
+ * sizeof(Samrena), which is a multiple of max_align_t. */
+#define SAMRENA__HANDLE_BYTES ((uint64_t)sizeof(Samrena))
+
+/* Makes the handle of a new arena at memory (aligned to max_align_t, at
+ * least SAMRENA__HANDLE_BYTES long) from the port's prototype, and gives it
+ * size bytes of zeroed adapter state.  Each adapter asserts that its state
+ * fits in SAMRENA__ADAPTER_STATE_BYTES. */
+static inline Samrena *samrena__place_handle(void *memory, const Samrena *proto, size_t size) {
+  Samrena *arena = memory;
+  memcpy(arena, proto, offsetof(Samrena, adapter_state));
   memset(arena->adapter_state, 0, size);
   arena->adapter = arena->adapter_state;
-  return arena->adapter;
+  return arena;
 }
 
 /* An adapter.  Every function receives a valid arena created by this table.
@@ -104,13 +110,20 @@ static inline void *samrena__adapter_state(Samrena *arena, size_t size) {
 struct SamrenaOps {
   const char *name;
   SamrenaStrategy strategy;
+  uint32_t capabilities; /* SAMRENA_CAP_* */
 
   /* Whether the platform supports this adapter at run time. */
   bool (*available)(void);
 
-  /* Pre: settings validated.  Post: adapter, cursor and limit set and
-   * SAMRENA_OK; or an error returned and nothing held. */
-  SamrenaError (*create)(Samrena *arena, const SamrenaSettings *settings);
+  /* Pre: settings validated; proto holds the port's part of the new
+   * handle (every field before adapter_state), ops and capabilities the
+   * table's.  Post: the arena, its handle made by samrena__place_handle in
+   * memory the adapter obtained for the arena (so that an arena costs no
+   * allocation of its own), adapter, cursor and limit set, capabilities
+   * narrowed where this arena has fewer; or NULL, *error set, nothing held. */
+  Samrena *(*create)(const Samrena *proto, const SamrenaSettings *settings, SamrenaError *error);
+  /* Gives back everything the arena holds, its handle included; the
+   * arena must not be touched afterwards. */
   void (*destroy)(Samrena *arena);
 
   /* Pre: [cursor, limit) cannot hold size aligned bytes; size >= 1;
@@ -145,7 +158,14 @@ struct SamrenaOps {
   /* Makes limit - cursor >= bytes without moving anything, or returns
    * false and changes nothing (no error recorded). */
   bool (*extend)(Samrena *arena, uint64_t bytes);
+  /* The largest push at this alignment that could succeed now, the OS and
+   * malloc permitting.  arena NULL: a new arena's, default configuration. */
+  uint64_t (*room)(const Samrena *arena, uint64_t alignment);
 };
+
+/* The adapter of that strategy when it is built in and available here;
+ * NULL otherwise (and for DEFAULT). */
+const SamrenaOps *samrena__find_adapter(SamrenaStrategy strategy);
 
 extern const SamrenaOps samrena__chained_ops;
 #if SAMRENA_ENABLE_VIRTUAL
@@ -166,8 +186,6 @@ void *samrena__fail_null(SamrenaError error);
  * first, and forget every mark; release the mark stack. */
 void samrena__release_all(Samrena *arena);
 void samrena__free_scopes(Samrena *arena);
-/* A fresh serial for a new arena. */
-uint32_t samrena__next_serial(void);
 /* peak_allocated raised to the current allocation. */
 void samrena__note_peak(Samrena *arena);
 
@@ -180,32 +198,15 @@ SamrenaError samrena__vmem_commit_to(SamrenaVmem *vm, uint64_t target);
 /* Makes committed <= target rounded up to the page, giving pages back. */
 SamrenaError samrena__vmem_decommit_to(SamrenaVmem *vm, uint64_t target);
 
-/* The process-wide cache of released reservations (toolkit/vmem.c).  put trims vm
- * and keeps it, or returns false (the caller then releases it); take finds
- * a cached reservation of exactly `reserved` bytes.  Thread-safe. */
-bool samrena__vmem_cache_put(SamrenaVmem *vm);
-bool samrena__vmem_cache_take(uint64_t reserved, SamrenaVmem *vm);
-/* Empty the caches of released reservations and chained blocks. */
-void samrena__vmem_cache_drain(void);
-void samrena__chained_cache_drain(void);
-
-/* Arithmetic helpers.  alignment is a power of two. */
-static inline uint64_t samrena__align_up(uint64_t value, uint64_t alignment) {
-  return (value + (alignment - 1)) & ~(alignment - 1);
-}
-static inline bool samrena__is_power_of_two(uint64_t value) {
-  return value != 0 && (value & (value - 1)) == 0;
-}
-/* value rounded up to a multiple of alignment, or false when that overflows. */
-static inline bool samrena__round_up_checked(uint64_t value, uint64_t alignment, uint64_t *out) {
-  if (value > UINT64_MAX - (alignment - 1))
-    return false;
-  *out = samrena__align_up(value, alignment);
-  return true;
-}
-/* Bytes of padding that align ptr up to alignment. */
-static inline uint64_t samrena__padding_for(const void *ptr, uint64_t alignment) {
-  return (uint64_t)(-(uintptr_t)ptr & (uintptr_t)(alignment - 1));
-}
+/* The process-wide cache of released reservations (toolkit/vmem.c).  put
+ * trims vm and keeps it, or returns false (the caller then releases it);
+ * take finds a cached reservation of exactly `reserved` bytes whose
+ * huge-page advice was the same.  Thread-safe. */
+bool samrena__vmem_cache_put(SamrenaVmem *vm, bool huge);
+bool samrena__vmem_cache_take(uint64_t reserved, bool huge, SamrenaVmem *vm);
+/* reserve(size, base), and once more after emptying the caches of
+ * released memory when it fails with OUT_OF_MEMORY (toolkit/vmem.c). */
+SamrenaError samrena__reserve_retrying(SamrenaError (*reserve)(uint64_t size, void **base),
+                                       uint64_t size, void **base);
 
 #endif /* SAMRENA_INTERNAL_H */

@@ -65,11 +65,29 @@ static const SamrenaOps *const samrena_adapters[] = {
 #endif
 };
 
-static const SamrenaOps *find_adapter(SamrenaStrategy strategy) {
-  for (size_t i = 0; i < sizeof samrena_adapters / sizeof samrena_adapters[0]; i++)
+#define ADAPTER_COUNT (sizeof samrena_adapters / sizeof samrena_adapters[0])
+
+const SamrenaOps *samrena__find_adapter(SamrenaStrategy strategy) {
+  for (size_t i = 0; i < ADAPTER_COUNT; i++)
     if (samrena_adapters[i]->strategy == strategy && samrena_adapters[i]->available())
       return samrena_adapters[i];
   return NULL;
+}
+
+int samrena_available_strategies(SamrenaStrategy *out, int max_count) {
+  if (max_count < 0) {
+    samrena__fail(SAMRENA_ERROR_INVALID_PARAMETER);
+    return 0;
+  }
+  int count = 0;
+  for (size_t i = 0; i < ADAPTER_COUNT && count < max_count; i++) {
+    if (!samrena_adapters[i]->available())
+      continue;
+    if (out != NULL)
+      out[count] = samrena_adapters[i]->strategy;
+    count++;
+  }
+  return count;
 }
 
 static bool is_known_strategy(SamrenaStrategy strategy) {
@@ -92,7 +110,7 @@ const char *samrena_strategy_name(SamrenaStrategy strategy) {
 bool samrena_strategy_available(SamrenaStrategy strategy) {
   if (strategy == SAMRENA_STRATEGY_DEFAULT)
     return true;
-  return find_adapter(strategy) != NULL;
+  return samrena__find_adapter(strategy) != NULL;
 }
 
 SamrenaStrategy samrena_strategy(const Samrena *arena) {
@@ -105,21 +123,74 @@ SamrenaStrategy samrena_strategy(const Samrena *arena) {
 
 /* ----------------------------------------------------------------- creation */
 
+static const SamrenaConfig samrena_defaults = {.strategy = SAMRENA_STRATEGY_DEFAULT,
+                                               .initial_pages = 1,
+                                               .growth_pages = 1,
+                                               .fallback_mode = SAMRENA_FALLBACK_WARN,
+                                               .growth = {.policy = SAMRENA_GROWTH_LINEAR}};
+
 /* Copied from a constant: building it in place (memset, then fields) made
  * every caller stall on store forwarding when the result was copied out. */
 SamrenaConfig samrena_default_config(void) {
-  static const SamrenaConfig defaults = {
-      .strategy = SAMRENA_STRATEGY_DEFAULT, .initial_pages = 1, .growth_pages = 1};
-  return defaults;
+  return samrena_defaults;
 }
 
 #define SAMRENA_KNOWN_FLAGS \
   (SAMRENA_FLAG_STRICT | SAMRENA_FLAG_HUGE_PAGES | SAMRENA_FLAG_QUIET | SAMRENA_FLAG_NO_HUGE_PAGES)
 #define SAMRENA_MIN_PAGE_SIZE UINT64_C(64)
 
-static SamrenaError validate_config(const SamrenaConfig *config, SamrenaSettings *out) {
-  if (!is_known_strategy(config->strategy) || (config->flags & ~SAMRENA_KNOWN_FLAGS) != 0)
+/* The flags, with fallback_mode folded in: asking for strict either way
+ * is strict, AUTO is as quiet as SAMRENA_FLAG_QUIET. */
+static SamrenaError settings_flags(const SamrenaConfig *config, uint32_t *out) {
+  if ((config->flags & ~SAMRENA_KNOWN_FLAGS) != 0)
     return SAMRENA_ERROR_INVALID_PARAMETER;
+  *out = config->flags;
+  switch (config->fallback_mode) {
+  case SAMRENA_FALLBACK_AUTO:
+    *out |= SAMRENA_FLAG_QUIET;
+    return SAMRENA_OK;
+  case SAMRENA_FALLBACK_WARN:
+    return SAMRENA_OK;
+  case SAMRENA_FALLBACK_STRICT:
+    *out |= SAMRENA_FLAG_STRICT;
+    return SAMRENA_OK;
+  }
+  return SAMRENA_ERROR_INVALID_PARAMETER;
+}
+
+/* The first new block and the factor of each next one.  A linear
+ * increment of 0 means growth_pages pages. */
+static SamrenaError settings_growth(const SamrenaConfig *config, uint64_t page_size,
+                                    SamrenaSettings *out) {
+  out->growth_bytes = config->growth_pages * page_size;
+  out->growth_factor = 1.0;
+  switch (config->growth.policy) {
+  case SAMRENA_GROWTH_LINEAR: {
+    uint64_t increment = config->growth.params.linear.increment;
+    if (increment == 0)
+      return SAMRENA_OK;
+    if (!samrena__round_up_checked(increment, page_size, &out->growth_bytes) ||
+        out->growth_bytes > SAMRENA__MAX_FOOTPRINT)
+      return SAMRENA_ERROR_OVERFLOW;
+    return SAMRENA_OK;
+  }
+  case SAMRENA_GROWTH_EXPONENTIAL: {
+    double factor = config->growth.params.exponential.factor;
+    if (!(factor >= 1.0) || factor > 1e9) /* NaN fails the first test */
+      return SAMRENA_ERROR_INVALID_PARAMETER;
+    out->growth_factor = factor;
+    return SAMRENA_OK;
+  }
+  }
+  return SAMRENA_ERROR_INVALID_PARAMETER;
+}
+
+static SamrenaError validate_config(const SamrenaConfig *config, SamrenaSettings *out) {
+  if (!is_known_strategy(config->strategy))
+    return SAMRENA_ERROR_INVALID_PARAMETER;
+  SamrenaError error = settings_flags(config, &out->flags);
+  if (error != SAMRENA_OK)
+    return error;
   if (config->initial_pages == 0 || config->growth_pages == 0)
     return SAMRENA_ERROR_INVALID_SIZE;
 
@@ -138,89 +209,91 @@ static SamrenaError validate_config(const SamrenaConfig *config, SamrenaSettings
 
   out->page_size = page_size;
   out->initial_bytes = config->initial_pages * page_size;
-  out->growth_bytes = config->growth_pages * page_size;
   out->max_reserve = config->max_reserve;
   out->commit_size = config->commit_size;
   out->alignment = alignment;
-  out->flags = config->flags;
+  /* DEFAULT promises no contiguity: without an explicit reservation it
+   * goes on in further ones rather than fail while memory is left. */
+  out->uncapped = config->strategy == SAMRENA_STRATEGY_DEFAULT && config->max_reserve == 0;
   if (out->max_reserve != 0 && out->max_reserve < out->initial_bytes)
     return SAMRENA_ERROR_INVALID_PARAMETER;
-  return SAMRENA_OK;
+  return settings_growth(config, page_size, out);
 }
 
-static void log_message(const SamrenaConfig *config, const char *message) {
+static void log_message(const SamrenaConfig *config, const SamrenaSettings *settings,
+                        const char *message) {
   if (config->log_callback != NULL)
     config->log_callback(message, config->log_user_data);
-  else if ((config->flags & SAMRENA_FLAG_QUIET) == 0)
+  else if ((settings->flags & SAMRENA_FLAG_QUIET) == 0)
     fprintf(stderr, "%s\n", message);
 }
 
-static SamrenaError create_with(Samrena *arena, const SamrenaOps *ops,
-                                const SamrenaSettings *settings) {
-  arena->ops = ops;
-  return ops->create(arena, settings);
+static Samrena *create_with(Samrena *proto, const SamrenaOps *ops,
+                            const SamrenaSettings *settings, SamrenaError *error) {
+  proto->ops = ops;
+  proto->capabilities = ops->capabilities;
+  return ops->create(proto, settings, error);
 }
 
 /* DEFAULT and VIRTUAL fall back to chained when virtual is not built in or
  * runs out of memory at creation; VIRTUAL says so, and with STRICT refuses
  * instead.  DEFAULT promises no particular adapter, so STRICT leaves it be. */
-static SamrenaError create_adapter(Samrena *arena, const SamrenaConfig *config,
-                                   const SamrenaSettings *settings) {
+static Samrena *create_adapter(Samrena *proto, const SamrenaConfig *config,
+                               const SamrenaSettings *settings, SamrenaError *error) {
   if (config->strategy == SAMRENA_STRATEGY_CHAINED)
-    return create_with(arena, &samrena__chained_ops, settings);
+    return create_with(proto, &samrena__chained_ops, settings, error);
 
   bool asked_for_virtual = config->strategy == SAMRENA_STRATEGY_VIRTUAL;
-  bool strict = asked_for_virtual && (config->flags & SAMRENA_FLAG_STRICT) != 0;
-  const SamrenaOps *virtual_ops = find_adapter(SAMRENA_STRATEGY_VIRTUAL);
+  bool strict = asked_for_virtual && (settings->flags & SAMRENA_FLAG_STRICT) != 0;
+  const SamrenaOps *virtual_ops = samrena__find_adapter(SAMRENA_STRATEGY_VIRTUAL);
   const char *why;
   if (virtual_ops != NULL) {
-    SamrenaError error = create_with(arena, virtual_ops, settings);
-    if (error == SAMRENA_OK || error != SAMRENA_ERROR_OUT_OF_MEMORY || strict)
-      return error;
+    Samrena *arena = create_with(proto, virtual_ops, settings, error);
+    if (arena != NULL || *error != SAMRENA_ERROR_OUT_OF_MEMORY || strict)
+      return arena;
     why = "its memory could not be reserved or committed";
   } else {
-    if (strict)
-      return SAMRENA_ERROR_UNSUPPORTED_STRATEGY;
+    if (strict) {
+      *error = SAMRENA_ERROR_UNSUPPORTED_STRATEGY;
+      return NULL;
+    }
     why = "it is not available in this build or on this platform";
   }
   if (asked_for_virtual) {
     char message[160];
     snprintf(message, sizeof message,
              "samrena: virtual strategy requested but %s; using chained", why);
-    log_message(config, message);
+    log_message(config, settings, message);
   }
-  return create_with(arena, &samrena__chained_ops, settings);
+  return create_with(proto, &samrena__chained_ops, settings, error);
+}
+
+/* The port's part of a new handle; the adapter copies it into the memory
+ * it puts the arena in.  Built from a blank one: a memset here became a
+ * `rep stos`, slow to start, measurable in an arena per request. */
+static void init_proto(Samrena *proto, const SamrenaSettings *settings) {
+  static const Samrena blank;
+  memcpy(proto, &blank, offsetof(Samrena, adapter_state));
+  proto->fast.alignment_mask = (uintptr_t)(settings->alignment - 1);
+  proto->fast.alignment_floor = ~proto->fast.alignment_mask;
+  proto->flags = settings->flags;
+  proto->page_size = settings->page_size;
 }
 
 Samrena *samrena_create(const SamrenaConfig *config) {
-  SamrenaConfig defaults = samrena_default_config();
   if (config == NULL)
-    config = &defaults;
+    config = &samrena_defaults;
 
   SamrenaSettings settings;
   SamrenaError error = validate_config(config, &settings);
   if (error != SAMRENA_OK)
     return samrena__fail_null(error);
 
-  /* malloc, not calloc: glibc's calloc bypasses its per-thread cache, and
-   * an arena per request should come from there.  The handle is cleared by
-   * copying a blank one, up to the adapter's state, which the adapter
-   * clears: a memset here became either calloc again or a `rep stos`,
-   * slow to start, both measurable in an arena per request. */
-  static const Samrena blank;
-  Samrena *arena = samrena__malloc(sizeof *arena);
+  Samrena proto;
+  init_proto(&proto, &settings);
+  Samrena *arena = create_adapter(&proto, config, &settings, &error);
   if (arena == NULL)
-    return samrena__fail_null(SAMRENA_ERROR_OUT_OF_MEMORY);
-  memcpy(arena, &blank, offsetof(Samrena, adapter_state));
-  arena->fast.alignment_mask = (uintptr_t)(settings.alignment - 1);
-  arena->flags = settings.flags;
-  arena->serial = samrena__next_serial();
-
-  error = create_adapter(arena, config, &settings);
-  if (error != SAMRENA_OK) {
-    free(arena);
     return samrena__fail_null(error);
-  }
   samrena__publish_limit(arena);
   return arena;
 }
@@ -237,27 +310,37 @@ void samrena_destroy(Samrena *arena) {
   if (arena == NULL)
     return;
   samrena__free_scopes(arena);
-  arena->ops->destroy(arena);
-  free(arena);
+  arena->ops->destroy(arena); /* the handle too */
 }
 
 /* --------------------------------------------------------------- allocation */
 
-/* Any non-NULL address will do for a zero-byte push; the aligned cursor is
- * the least surprising one, and nothing is consumed. */
+/* A zero-byte push consumes nothing and returns an aligned non-NULL
+ * address that is never dereferenced: the aligned cursor when the padding
+ * fits in the span, else the address the cursor would align to, which may
+ * lie outside the arena (or, where rounding up wraps past the top of the
+ * address space, the one below).  Pre: alignment - 1 <= PTRDIFF_MAX. */
 static void *push_nothing(Samrena *arena, uint64_t alignment) {
   uint64_t padding = samrena__padding_for(arena->fast.cursor, alignment);
   if (padding <= (uint64_t)(arena->limit - arena->fast.cursor))
     return arena->fast.cursor + padding;
-  return arena->fast.cursor;
+  uintptr_t mask = (uintptr_t)(alignment - 1);
+  uintptr_t up = ((uintptr_t)arena->fast.cursor + mask) & ~mask;
+  return (void *)(up != 0 ? up : (uintptr_t)arena->fast.cursor & ~mask);
 }
 
-/* Pre: arena non-NULL, alignment a power of two. */
+/* Every push the inline bump could not serve: a bad size or alignment,
+ * size 0, a span that is used up or held shut (poisoning), and the
+ * adapter's slow path.  Kept out of line, so the exported push is the
+ * bump and a tail call.  Pre: arena non-NULL, alignment a power of two. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
 static void *push_checked(Samrena *arena, uint64_t size, uint64_t alignment) {
-  if (size == 0)
-    return push_nothing(arena, alignment);
   if (alignment - 1 > SAMRENA__MAX_FOOTPRINT || size > SAMRENA__MAX_FOOTPRINT - (alignment - 1))
     return samrena__fail_null(SAMRENA_ERROR_OVERFLOW);
+  if (size == 0)
+    return push_nothing(arena, alignment);
 
   uint64_t padding = samrena__padding_for(arena->fast.cursor, alignment);
   uint64_t room = (uint64_t)(arena->limit - arena->fast.cursor);
@@ -270,23 +353,33 @@ static void *push_checked(Samrena *arena, uint64_t size, uint64_t alignment) {
     if (result == NULL)
       return NULL;
   }
-  arena->fast.requested += size;
   SAMRENA__UNPOISON(result, size);
   samrena__publish_limit(arena);
   return result;
 }
 
+/* The common case is the inline bump itself, as in a caller's code: a
+ * push through a function pointer or an allocator hook costs a call, not
+ * the checks, which push_checked makes when the bump declines. */
 void *(samrena_push)(Samrena *arena, uint64_t size) {
+  void *result;
   if (arena == NULL)
     return samrena__fail_null(SAMRENA_ERROR_NULL_POINTER);
+  if (samrena_inline_bump(arena, size, arena->fast.alignment_mask, arena->fast.alignment_floor,
+                          &result))
+    return result;
   return push_checked(arena, size, (uint64_t)arena->fast.alignment_mask + 1);
 }
 
 void *(samrena_push_aligned)(Samrena *arena, uint64_t size, uint64_t alignment) {
+  void *result;
   if (arena == NULL)
     return samrena__fail_null(SAMRENA_ERROR_NULL_POINTER);
   if (!samrena__is_power_of_two(alignment))
     return samrena__fail_null(SAMRENA_ERROR_INVALID_PARAMETER);
+  uintptr_t mask = (uintptr_t)(alignment - 1);
+  if (alignment - 1 < SAMRENA_INLINE_MAX_ALIGNMENT && samrena_inline_bump(arena, size, mask, ~mask, &result))
+    return result;
   return push_checked(arena, size, alignment);
 }
 
@@ -324,8 +417,6 @@ static void *resize_last_in_place(Samrena *arena, unsigned char *ptr, uint64_t o
   if (new_size <= old_size) {
     samrena__note_peak(arena); /* the shrink lowers allocated, not the peak */
     arena->ops->rewind(arena, ptr + new_size);
-    uint64_t freed = old_size - new_size;
-    arena->fast.requested -= freed < arena->fast.requested ? freed : arena->fast.requested;
     samrena__publish_limit(arena);
     return ptr;
   }
@@ -334,7 +425,6 @@ static void *resize_last_in_place(Samrena *arena, unsigned char *ptr, uint64_t o
     return NULL;
   SAMRENA__UNPOISON(arena->fast.cursor, more);
   arena->fast.cursor += more;
-  arena->fast.requested += more;
   samrena__publish_limit(arena);
   return ptr;
 }
@@ -427,9 +517,6 @@ SamrenaError samrena_stats(const Samrena *arena, SamrenaStats *out) {
   out->allocated = arena->ops->allocated(arena);
   out->capacity = arena->ops->capacity(arena);
   out->peak_allocated = peak_of(arena, out->allocated);
-  /* Padding is what was consumed beyond what was asked for; block tails
-   * were added by the adapter. */
-  out->wasted += out->allocated - arena->fast.requested;
   return SAMRENA_OK;
 }
 
@@ -443,7 +530,6 @@ void samrena_reset(Samrena *arena) {
   samrena__note_peak(arena);
   samrena__release_all(arena);
   arena->ops->reset(arena);
-  arena->fast.requested = 0;
   samrena__publish_limit(arena);
 }
 

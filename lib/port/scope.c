@@ -1,11 +1,14 @@
 /* port/scope.c -- marks (samrena_save / samrena_restore) and cleanups
  * (samrena_on_release).
  *
- * Live marks are kept on a stack beside the arena: a mark names its entry
- * (index) and the entry's unique sequence number, and carries the arena's
- * serial.  A mark whose entry was popped -- by a restore to an older mark or
- * by a reset -- or that belongs to another arena finds no matching entry,
- * so stale and foreign marks are always told apart, in O(1).
+ * Live marks are kept on a stack beside the arena, in the order they were
+ * taken.  A mark carries the arena's serial and its entry's sequence
+ * number; sequence numbers grow along the stack, so the entry is found by
+ * a binary search (the newest mark, the common case, is looked at first).
+ * A mark whose entry was popped -- by a restore to an older mark or by a
+ * reset -- or that belongs to another arena finds no matching entry.  Both
+ * numbers are 64 bits wide and never reused, so stale and foreign marks
+ * are told apart for the life of the process.
  */
 #include <config.h>
 
@@ -16,28 +19,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-static _Atomic uint32_t samrena_serials;
+static _Atomic uint64_t samrena_serials;
 
-/* Each thread takes serials from the shared counter in batches, so an
- * arena per request pays one atomic read-modify-write per SERIAL_BATCH
- * arenas, not one each.  0 is never handed out. */
-#define SERIAL_BATCH 256u
-static TLS uint32_t samrena_serial_next;
-static TLS uint32_t samrena_serial_left;
-
-uint32_t samrena__next_serial(void) {
-  for (;;) {
-    if (samrena_serial_left == 0) {
-      samrena_serial_next =
-          atomic_fetch_add_explicit(&samrena_serials, SERIAL_BATCH, memory_order_relaxed);
-      samrena_serial_left = SERIAL_BATCH;
-    }
-    samrena_serial_left--;
-    uint32_t serial = ++samrena_serial_next;
-    if (serial != 0)
-      return serial;
-  }
+/* An arena takes its serial at its first samrena_save, so one that never
+ * saves (an arena per request, usually) never touches the shared counter.
+ * 0 is never handed out: it means "no serial yet", and no mark carries it. */
+static uint64_t serial_of(Samrena *arena) {
+  if (arena->serial == 0)
+    arena->serial = atomic_fetch_add_explicit(&samrena_serials, 1, memory_order_relaxed) + 1;
+  return arena->serial;
 }
+
+#if SAMRENA_FAULT_INJECTION
+void samrena_fault_skip_serials(uint64_t count) {
+  atomic_fetch_add_explicit(&samrena_serials, count, memory_order_relaxed);
+}
+#endif
 
 void samrena__note_peak(Samrena *arena) {
   uint64_t allocated = arena->ops->allocated(arena);
@@ -67,36 +64,48 @@ void samrena__free_scopes(Samrena *arena) {
   arena->mark_capacity = 0;
 }
 
-static SamrenaMark encode_mark(const Samrena *arena, size_t index, uint64_t sequence) {
+static SamrenaMark encode_mark(Samrena *arena, uint64_t sequence) {
   SamrenaMark mark;
-  mark.opaque[0] = ((uint64_t)arena->serial << 32) | (uint64_t)index;
+  mark.opaque[0] = serial_of(arena);
   mark.opaque[1] = sequence;
   return mark;
 }
 
+/* The live entry with this sequence number, or NULL. */
+static SamrenaMarkEntry *find_entry(Samrena *arena, uint64_t sequence) {
+  size_t low = 0, high = arena->mark_count;
+  if (high > 0 && arena->marks[high - 1].sequence <= sequence)
+    low = high - 1; /* the newest mark, or none */
+  while (low < high) {
+    size_t middle = low + (high - low) / 2;
+    if (arena->marks[middle].sequence == sequence)
+      return &arena->marks[middle];
+    if (arena->marks[middle].sequence < sequence)
+      low = middle + 1;
+    else
+      high = middle;
+  }
+  return NULL;
+}
+
 /* The entry a mark names, or NULL when it is foreign or stale. */
 static SamrenaMarkEntry *entry_of(Samrena *arena, SamrenaMark mark) {
-  if ((uint32_t)(mark.opaque[0] >> 32) != arena->serial)
+  if (mark.opaque[0] == 0 || mark.opaque[0] != arena->serial || mark.opaque[1] == 0)
     return NULL;
-  uint64_t index = mark.opaque[0] & UINT32_MAX;
-  if (index >= arena->mark_count || arena->marks[index].sequence != mark.opaque[1] ||
-      mark.opaque[1] == 0)
-    return NULL;
-  return &arena->marks[index];
+  return find_entry(arena, mark.opaque[1]);
 }
 
 static bool same_place(const SamrenaMarkEntry *entry, const SamrenaMarkEntry *now) {
   return entry->position.cursor == now->position.cursor &&
          entry->position.block == now->position.block &&
-         entry->position.large == now->position.large && entry->cleanups == now->cleanups &&
-         entry->requested == now->requested;
+         entry->position.large == now->position.large && entry->cleanups == now->cleanups;
 }
 
 static bool grow_mark_stack(Samrena *arena) {
   if (arena->mark_count < arena->mark_capacity)
     return true;
   size_t capacity = arena->mark_capacity ? 2 * arena->mark_capacity : 16;
-  if (capacity > UINT32_MAX || capacity > SIZE_MAX / sizeof *arena->marks)
+  if (capacity > SIZE_MAX / sizeof *arena->marks)
     return false;
   SamrenaMarkEntry *marks = samrena__realloc(arena->marks, capacity * sizeof *marks);
   if (marks == NULL)
@@ -118,11 +127,9 @@ SamrenaMark samrena_save(Samrena *arena) {
   SamrenaMarkEntry now;
   memset(&now, 0, sizeof now);
   arena->ops->save(arena, &now.position);
-  now.requested = arena->fast.requested;
   now.cleanups = arena->cleanups;
   if (arena->mark_count > 0 && same_place(&arena->marks[arena->mark_count - 1], &now)) {
-    size_t top = arena->mark_count - 1;
-    return encode_mark(arena, top, arena->marks[top].sequence);
+    return encode_mark(arena, arena->marks[arena->mark_count - 1].sequence);
   }
   if (!grow_mark_stack(arena)) {
     samrena__fail(SAMRENA_ERROR_OUT_OF_MEMORY);
@@ -130,7 +137,8 @@ SamrenaMark samrena_save(Samrena *arena) {
   }
   now.sequence = ++arena->last_sequence;
   arena->marks[arena->mark_count] = now;
-  return encode_mark(arena, arena->mark_count++, now.sequence);
+  arena->mark_count++;
+  return encode_mark(arena, now.sequence);
 }
 
 SamrenaError samrena_restore(Samrena *arena, SamrenaMark mark) {
@@ -142,7 +150,6 @@ SamrenaError samrena_restore(Samrena *arena, SamrenaMark mark) {
   samrena__note_peak(arena);
   run_cleanups_down_to(arena, entry->cleanups);
   arena->ops->restore(arena, &entry->position);
-  arena->fast.requested = entry->requested;
   samrena__publish_limit(arena);
   arena->mark_count = (size_t)(entry - arena->marks) + 1; /* the mark itself stays valid */
   return SAMRENA_OK;

@@ -84,28 +84,14 @@ static bool holds(const SamrenaPool *pool, const PoolBlock *block, const void *s
   return address >= first && address < first + (uintptr_t)block_bytes(pool);
 }
 
-/* A restore or reset of the backing arena takes back a block pushed after
- * the mark: the pool forgets it, its free slots and its live ones, so later
- * allocations never land in memory the arena hands out again.  Blocks go
- * newest first, so the block is the last of the list. */
-static void forget_block(void *data) {
-  PoolBlock *block = data;
-  SamrenaPool *pool = block->pool;
-  PoolBlock **link = &pool->blocks, *previous = NULL;
-  while (*link != NULL && *link != block) {
-    previous = *link;
-    link = &(*link)->next;
-  }
-  if (*link == NULL)
-    return;
-  *link = NULL;
-
-  uint64_t freed_here = 0;
+/* Unlinks from the free list the slots that lie in block; returns how many. */
+static uint64_t unlink_free_slots_in(SamrenaPool *pool, const PoolBlock *block) {
+  uint64_t unlinked = 0;
   void *kept = NULL, *kept_last = NULL;
   for (void *slot = pool->free_list; slot != NULL;) {
     void *next = next_free(slot);
     if (holds(pool, block, slot)) {
-      freed_here++;
+      unlinked++;
     } else {
       if (kept_last != NULL)
         link_free(kept_last, slot);
@@ -118,14 +104,35 @@ static void forget_block(void *data) {
   if (kept_last != NULL)
     link_free(kept_last, NULL);
   pool->free_list = kept;
-  /* Being the last block, it issued slots since the pool's last reset only
-   * if it is the current one. */
-  if (pool->current == block) {
-    uint64_t live = (uint64_t)(pool->bump - block->slots) / pool->stride - freed_here;
-    pool->in_use -= live < pool->in_use ? live : pool->in_use;
-    pool->current = previous; /* used up: the next alloc adds a block */
-    pool->bump = pool->bump_end = NULL;
+  return unlinked;
+}
+
+/* A restore or reset of the backing arena takes back a block pushed after
+ * the mark: the pool forgets it, its free slots and its live ones, so later
+ * allocations never land in memory the arena hands out again.  Blocks go
+ * newest first, so the block is the last of the list, and the one before
+ * it, if it was issuing, is used up: it becomes the current block with its
+ * bump at its end, so that in_use, the debug build's check of frees and a
+ * further forget all see its slots as issued. */
+static void forget_block(void *data) {
+  PoolBlock *block = data;
+  SamrenaPool *pool = block->pool;
+  PoolBlock **link = &pool->blocks, *previous = NULL;
+  while (*link != NULL && *link != block) {
+    previous = *link;
+    link = &(*link)->next;
   }
+  if (*link == NULL)
+    return;
+  *link = NULL;
+
+  uint64_t freed_here = unlink_free_slots_in(pool, block);
+  if (pool->current != block)
+    return; /* after the current block: it issued nothing since the pool's last reset */
+  uint64_t issued = (uint64_t)(pool->bump - block->slots) / pool->stride;
+  pool->in_use -= issued - freed_here;
+  pool->current = previous;
+  pool->bump = pool->bump_end = previous != NULL ? previous->slots + block_bytes(pool) : NULL;
 }
 
 static PoolBlock *add_block(SamrenaPool *pool) {

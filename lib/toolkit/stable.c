@@ -13,6 +13,7 @@
  */
 #include <config.h>
 
+#include "port/internal.h"
 #include "platform/vm.h"
 
 #include <string.h>
@@ -25,18 +26,10 @@ typedef struct {
   uint64_t size;      /* bytes of data the user asked for */
   uint64_t reserved;  /* bytes of the whole reservation, header included */
   uint64_t committed; /* bytes committed from the start (COMMITTED mode) */
-  uint64_t huge;      /* 1 once huge pages were asked for */
 } StableHeader;
 
-/* As in the virtual adapter: a block that grows past 2 MiB asks for
- * transparent huge pages for the rest of its reservation, so growing one
- * array to 64 MiB faults 2 MiB at a time; smaller blocks keep small pages.
- * A block of STABLE_HUGE_EARLY_USED growing past STABLE_HUGE_EARLY_END
- * asks for them from its start and has its first 2 MiB collapsed into one
- * huge page at once (adapters/virtual.c says why). */
-#define STABLE_HUGE_THRESHOLD (UINT64_C(2) << 20)
-#define STABLE_HUGE_EARLY_END (UINT64_C(512) << 10)
-#define STABLE_HUGE_EARLY_USED (UINT64_C(256) << 10)
+/* No huge pages: as in the virtual adapter (adapters/virtual.c says why),
+ * first use is never made slower than small pages make it. */
 
 /* The data starts here: the header rounded up to malloc's alignment. */
 #define STABLE_DATA_OFFSET \
@@ -90,10 +83,10 @@ static void *stable_create(uint64_t size, uint64_t reserve) {
 
   void *base;
   uint64_t magic = STABLE_MAGIC_TOUCHABLE;
-  SamrenaError error = samrena__vm_reserve_touchable(reservation, &base);
+  SamrenaError error = samrena__reserve_retrying(samrena__vm_reserve_touchable, reservation, &base);
   if (error != SAMRENA_OK) {
     magic = STABLE_MAGIC_COMMITTED;
-    error = samrena__vm_reserve(reservation, &base);
+    error = samrena__reserve_retrying(samrena__vm_reserve, reservation, &base);
     if (error == SAMRENA_OK) {
       error = samrena__vm_commit(base, page_round(need));
       if (error != SAMRENA_OK)
@@ -105,7 +98,6 @@ static void *stable_create(uint64_t size, uint64_t reserve) {
   StableHeader *header = base;
   header->magic = magic;
   header->size = size;
-  header->huge = 0;
   header->reserved = reservation;
   header->committed = magic == STABLE_MAGIC_COMMITTED ? page_round(need) : reservation;
   return data_of(header);
@@ -126,23 +118,6 @@ static void give_back_tail(StableHeader *header, uint64_t old_need, uint64_t nee
   }
 }
 
-/* Asks once, growing from old_need to need bytes; true when the first
- * 2 MiB are to be collapsed too.  A refusal is only a lost speed-up. */
-static bool advise_huge_pages(StableHeader *header, uint64_t old_need, uint64_t need) {
-  if (header->huge != 0 || header->reserved <= STABLE_HUGE_THRESHOLD || need <= old_need)
-    return false;
-  if (need > STABLE_HUGE_EARLY_END && old_need >= STABLE_HUGE_EARLY_USED) {
-    header->huge = 1;
-    return samrena__vm_advise_huge_pages(header, header->reserved);
-  }
-  if (need > STABLE_HUGE_THRESHOLD) {
-    header->huge = 1;
-    samrena__vm_advise_huge_pages((unsigned char *)header + STABLE_HUGE_THRESHOLD,
-                                  header->reserved - STABLE_HUGE_THRESHOLD);
-  }
-  return false;
-}
-
 static void *stable_resize(StableHeader *header, uint64_t size) {
   uint64_t need;
   if (!footprint(size, &need))
@@ -150,7 +125,6 @@ static void *stable_resize(StableHeader *header, uint64_t size) {
   if (need > header->reserved)
     return samrena__fail_null(SAMRENA_ERROR_OUT_OF_MEMORY);
   uint64_t old_need = STABLE_DATA_OFFSET + header->size; /* fitted once, so it fits */
-  bool collapse = advise_huge_pages(header, old_need, need);
   if (need > old_need && header->magic == STABLE_MAGIC_COMMITTED) {
     SamrenaError error = commit_up_to(header, need);
     if (error != SAMRENA_OK)
@@ -158,9 +132,6 @@ static void *stable_resize(StableHeader *header, uint64_t size) {
   } else if (need < old_need) {
     give_back_tail(header, old_need, need);
   }
-  /* Committed mode collapses only what is committed: the OS refuses the rest. */
-  if (collapse)
-    samrena__vm_collapse_huge_pages(header, STABLE_HUGE_THRESHOLD);
   header->size = size;
   return data_of(header);
 }

@@ -3,6 +3,7 @@
  */
 #include <config.h>
 
+#include "port/internal.h"
 #include "platform/vm.h"
 #include "cache.h"
 
@@ -18,6 +19,18 @@ static bool is_empty(const SamrenaVmem *vm) {
   return vm->base == NULL;
 }
 
+/* The caches of released memory (cache.h) hold address space: on a 32-bit
+ * target, or under RLIMIT_AS, a few cached reservations are enough to
+ * make a new one fail although nothing is alive.  So a reservation
+ * refused for want of address space empties them and is tried again. */
+SamrenaError samrena__reserve_retrying(SamrenaError (*reserve)(uint64_t size, void **base),
+                                       uint64_t size, void **base) {
+  SamrenaError error = reserve(size, base);
+  if (error == SAMRENA_ERROR_OUT_OF_MEMORY && samrena__cache_drain_all())
+    error = reserve(size, base);
+  return error;
+}
+
 SamrenaError samrena__vmem_reserve(SamrenaVmem *vm, uint64_t size) {
   uint64_t granularity = samrena__vm_reserve_granularity();
   if (granularity == 0)
@@ -26,7 +39,7 @@ SamrenaError samrena__vmem_reserve(SamrenaVmem *vm, uint64_t size) {
   if (!samrena__round_up_checked(size, granularity, &rounded) || rounded > SAMRENA__MAX_FOOTPRINT)
     return samrena__fail(SAMRENA_ERROR_OVERFLOW);
   void *base;
-  SamrenaError error = samrena__vm_reserve(rounded, &base);
+  SamrenaError error = samrena__reserve_retrying(samrena__vm_reserve, rounded, &base);
   if (error != SAMRENA_OK)
     return samrena__fail(error);
   vm->base = base;
@@ -157,36 +170,40 @@ bool samrena_vmem_decommit(SamrenaVmem *vm, uint64_t keep_bytes) {
 /* A program that creates an arena per request must not pay an mmap and a
  * munmap each time.  Released reservations wait in a cache.h cache, each
  * trimmed to VMEM_CACHE_KEEP committed bytes so the cache holds little
- * memory; the next reservation of the same size takes one back. */
+ * memory; the next reservation of the same size and the same huge-page
+ * advice takes one back.  The key is the size with the advice in its
+ * lowest bit, always clear in a size (a multiple of the page). */
 #define VMEM_CACHE_KEEP (UINT64_C(256) << 10)
 
-static SamrenaCache samrena_vmem_cache;
-
-bool samrena__vmem_cache_put(SamrenaVmem *vm) {
-  SamrenaError before = samrena_last_error();
-  if (samrena__vmem_decommit_to(vm, VMEM_CACHE_KEEP) != SAMRENA_OK) {
-    samrena__fail(before); /* not the caller's failure: it releases instead */
-    return false;
-  }
-  SamrenaCacheEntry entry = {vm->base, vm->reserved, vm->committed};
-  return samrena__cache_put(&samrena_vmem_cache, &entry);
-}
-
-bool samrena__vmem_cache_take(uint64_t reserved, SamrenaVmem *vm) {
-  SamrenaCacheEntry entry;
-  if (!samrena__cache_take(&samrena_vmem_cache, reserved, &entry))
-    return false;
-  memset(vm, 0, sizeof *vm);
-  vm->base = entry.memory;
-  vm->reserved = entry.size;
-  vm->committed = entry.extra;
-  return true;
+static uint64_t cache_key(uint64_t reserved, bool huge) {
+  return reserved | (huge ? 1u : 0u);
 }
 
 static void release_cached(const SamrenaCacheEntry *entry) {
-  samrena__vm_release(entry->memory, entry->size);
+  samrena__vm_release(entry->memory, entry->size & ~UINT64_C(1));
 }
 
-void samrena__vmem_cache_drain(void) {
-  samrena__cache_drain(&samrena_vmem_cache, release_cached);
+static SamrenaCache samrena_vmem_cache = SAMRENA__CACHE_INIT(release_cached);
+
+bool samrena__vmem_cache_put(SamrenaVmem *vm, bool huge) {
+  if (vm->committed > VMEM_CACHE_KEEP) {
+    SamrenaError before = samrena_last_error();
+    if (samrena__vmem_decommit_to(vm, VMEM_CACHE_KEEP) != SAMRENA_OK) {
+      samrena__fail(before); /* not the caller's failure: it releases instead */
+      return false;
+    }
+  }
+  SamrenaCacheEntry entry = {vm->base, cache_key(vm->reserved, huge), vm->committed};
+  return samrena__cache_put(&samrena_vmem_cache, &entry);
+}
+
+bool samrena__vmem_cache_take(uint64_t reserved, bool huge, SamrenaVmem *vm) {
+  SamrenaCacheEntry entry;
+  if (!samrena__cache_take(&samrena_vmem_cache, cache_key(reserved, huge), &entry))
+    return false;
+  memset(vm, 0, sizeof *vm);
+  vm->base = entry.memory;
+  vm->reserved = reserved;
+  vm->committed = entry.extra;
+  return true;
 }

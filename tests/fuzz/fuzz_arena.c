@@ -211,6 +211,8 @@ static struct {
   uint64_t alignment;    /* of samrena_push */
   uint64_t growth_bytes; /* chained: a new normal block */
   uint64_t reserved;     /* virtual: stats.reserved */
+  uint64_t room;         /* virtual: the most it can hold, less than reserved by its handle */
+  bool uncapped;         /* DEFAULT without max_reserve: goes on past its reservation */
   uintptr_t base;        /* virtual: where offset 0 is, once known */
   uint64_t peak_seen;    /* the largest allocated observed */
   uint64_t capacity;     /* after the last operation */
@@ -418,9 +420,9 @@ static void check_arena(bool capacity_may_shrink) {
   CHECK(allocated >= arena_tracked_bytes());
   CHECK(samrena_strategy(M.arena) == M.strategy);
   if (M.strategy == SAMRENA_STRATEGY_VIRTUAL) {
-    CHECK(st.blocks == 1);
-    CHECK(st.committed == capacity);
-    CHECK(st.reserved == M.reserved);
+    CHECK(M.uncapped || st.blocks == 1);
+    CHECK(st.committed - capacity < 4096 * st.blocks); /* the handle, in the first reservation */
+    CHECK(M.uncapped ? st.reserved >= M.reserved : st.reserved == M.reserved);
     CHECK(st.wasted <= allocated);
     /* Only a trim gives committed memory back. */
     CHECK(capacity_may_shrink || capacity >= M.capacity);
@@ -433,7 +435,7 @@ static void check_arena(bool capacity_may_shrink) {
 /* Whether the arena may grow by need bytes within this input's budget. */
 static bool may_grow(uint64_t need) {
   SamrenaStats st = stats_now();
-  if (M.strategy == SAMRENA_STRATEGY_VIRTUAL && M.reserved <= SMALL_RESERVE)
+  if (M.strategy == SAMRENA_STRATEGY_VIRTUAL && M.room <= SMALL_RESERVE)
     return true; /* the reservation itself bounds it */
   return need <= ARENA_BUDGET && st.allocated + need <= ARENA_BUDGET &&
          st.committed + need + M.growth_bytes <= COMMIT_CAP;
@@ -550,6 +552,8 @@ static void op_create(Input *in) {
   M.warnings = 0;
   M.base = 0;
   M.reserved = 0;
+  M.room = 0;
+  M.uncapped = false;
   if (use_allocate) { /* samrena_allocate: defaults and initial_pages */
     uint64_t pages = c.initial_pages % 4;
     trace("allocate", pages, 0);
@@ -612,6 +616,12 @@ static void op_create(Input *in) {
     CHECK(st.blocks == 1);
   } else {
     M.reserved = st.reserved;
+    M.uncapped = c.strategy == SAMRENA_STRATEGY_DEFAULT && c.max_reserve == 0;
+    /* The reservation less the handle at its start, which is committed
+     * and not capacity: what pushes can fill, counted from where they begin. */
+    M.room = M.uncapped ? UINT64_MAX : M.reserved - (st.committed - st.capacity);
+    CHECK(M.uncapped || (M.room < M.reserved && M.room + 4096 + 65536 >= M.reserved));
+    CHECK(M.uncapped == !samrena_has_capability(M.arena, SAMRENA_CAP_CONTIGUOUS_MEMORY));
     if (c.max_reserve != 0) {
       CHECK(st.reserved >= c.max_reserve);
       CHECK(st.reserved - c.max_reserve < 65536);
@@ -643,7 +653,7 @@ static void arena_push(PushKind kind, uint64_t size, uint64_t alignment, bool ke
   /* Sizes no arena can serve fail before any malloc; others must fit the budget. */
   if (!overflow && !array_overflow && !bad_alignment && !may_grow(need)) {
     bool virtual_refuses = M.strategy == SAMRENA_STRATEGY_VIRTUAL &&
-                           add_sat(samrena_allocated(M.arena), size) > M.reserved;
+                           add_sat(samrena_allocated(M.arena), size) > M.room;
     if (!virtual_refuses)
       return;
   }
@@ -712,11 +722,11 @@ static void arena_push(PushKind kind, uint64_t size, uint64_t alignment, bool ke
     if (kind == PUSH_WITH_RESERVE)
       allowed |= BIT(SAMRENA_ERROR_OVERFLOW); /* 2 * (allocated + size) */
     CHECK_ERROR(allowed);
-    CHECK(add_sat(before, need) > M.reserved);
+    CHECK(add_sat(before, need) > M.room);
     CHECK(after == before);
     return;
   }
-  CHECK(!(M.strategy == SAMRENA_STRATEGY_VIRTUAL && add_sat(before, size) > M.reserved));
+  CHECK(!(M.strategy == SAMRENA_STRATEGY_VIRTUAL && add_sat(before, size) > M.room));
   check_aligned(p, alignment);
   CHECK(after >= before + size);
   CHECK(after - before <= need); /* the push and its padding */
@@ -763,7 +773,7 @@ static void arena_string(uint64_t len, bool use_printf) {
   if (s == NULL) {
     CHECK(M.strategy == SAMRENA_STRATEGY_VIRTUAL);
     CHECK_ERROR(BIT(SAMRENA_ERROR_OUT_OF_MEMORY));
-    CHECK(before + len + 1 > M.reserved);
+    CHECK(before + len + 1 > M.room);
     CHECK(samrena_allocated(M.arena) == before);
     return;
   }
@@ -798,8 +808,8 @@ static void op_resize(Input *in) {
   uint64_t need = add_sat(new_size, M.alignment - 1);
   if (growth && new_size <= PMAX && !may_grow(need)) {
     bool virtual_refuses = M.strategy == SAMRENA_STRATEGY_VIRTUAL &&
-                           add_sat(samrena_allocated(M.arena), new_size - old_size) > M.reserved &&
-                           add_sat(samrena_allocated(M.arena), new_size) > M.reserved;
+                           add_sat(samrena_allocated(M.arena), new_size - old_size) > M.room &&
+                           add_sat(samrena_allocated(M.arena), new_size) > M.room;
     if (!virtual_refuses)
       return;
   }
@@ -828,7 +838,7 @@ static void op_resize(Input *in) {
   if (p == NULL) {
     CHECK(M.strategy == SAMRENA_STRATEGY_VIRTUAL);
     CHECK_ERROR(BIT(SAMRENA_ERROR_OUT_OF_MEMORY) | BIT(SAMRENA_ERROR_OVERFLOW));
-    CHECK(add_sat(before, new_size - old_size) > M.reserved || add_sat(before, need) > M.reserved);
+    CHECK(add_sat(before, new_size - old_size) > M.room || add_sat(before, need) > M.room);
     CHECK(after == before);
     return;
   }
@@ -982,7 +992,7 @@ static void arena_reserve(uint64_t min_capacity, bool with_growth, uint64_t imme
   uint64_t allocated = samrena_allocated(M.arena);
   uint64_t capacity = samrena_capacity(M.arena);
   bool immediate_overflow = with_growth && immediate > UINT64_MAX / 2;
-  bool virtual_refuses = M.strategy == SAMRENA_STRATEGY_VIRTUAL && min_capacity > M.reserved;
+  bool virtual_refuses = M.strategy == SAMRENA_STRATEGY_VIRTUAL && min_capacity > M.room;
   bool too_big = min_capacity > PMAX;
   if (!immediate_overflow && !virtual_refuses && !too_big && min_capacity > capacity &&
       !may_grow(min_capacity - capacity))

@@ -1,0 +1,39 @@
+/* platform/thread.h -- the contract between the portable code and one
+ * platform's threads: a mutex, and a callback when a thread exits.
+ * Exactly one file implements it: platform/thread_posix.c (pthreads),
+ * platform/thread_win32.c (SRW locks, fiber-local storage) or
+ * platform/thread_none.c (a build without threads: the mutex does nothing
+ * and no thread but the first exists).  Nothing here records an error.
+ */
+#ifndef SAMRENA_PLATFORM_THREAD_H
+#define SAMRENA_PLATFORM_THREAD_H
+
+#include "arith.h"
+
+#include <stdalign.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Room for the platform's mutex (pthread_mutex_t, SRWLOCK), which each
+ * platform file checks it fits in. */
+typedef struct {
+  alignas(max_align_t) unsigned char opaque[64];
+} SamrenaMutex;
+
+/* Pre: m not initialized.  Post: true and m usable, or false (no memory or
+ * resources) and nothing to destroy. */
+bool samrena__mutex_init(SamrenaMutex *m);
+/* Pre: m initialized, not held by the caller (not recursive). */
+void samrena__mutex_lock(SamrenaMutex *m);
+/* Pre: m held by the caller. */
+void samrena__mutex_unlock(SamrenaMutex *m);
+/* Pre: m initialized and not held.  Post: m not initialized. */
+void samrena__mutex_destroy(SamrenaMutex *m);
+
+/* Arranges for fn(data) to run when the calling thread exits, before its
+ * thread-local storage goes; a later call from the same thread replaces
+ * data.  fn must be the same function on every call in the process.
+ * Returns false where the platform cannot (then nothing runs). */
+bool samrena__on_thread_exit(void (*fn)(void *data), void *data);
+
+#endif /* SAMRENA_PLATFORM_THREAD_H */
