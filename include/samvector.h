@@ -219,17 +219,24 @@ SAMRENA_API SamrenaVector *samrena_vector_slice(const SamrenaVector *vec, size_t
 #endif
 #endif
 static inline void *samrena_vector_inline_push(SamrenaVector *vec, const void *element) {
-  uint64_t size, offset;
-  if (vec != NULL && element != NULL && (size = vec->size) < vec->capacity &&
-      !SAMRENA_VECTOR_MUL_OVERFLOW(size, vec->element_size, &offset) &&
-      offset <= (uint64_t)PTRDIFF_MAX) {
-    unsigned char *slot = (unsigned char *)vec->data + (size_t)offset;
-    if (vec->element_size == 4)
+  uint64_t size;
+  if (vec != NULL && element != NULL && (size = vec->size) < vec->capacity) {
+    /* No multiplication here can overflow: size < capacity, and the
+     * library checks capacity * element_size <= PTRDIFF_MAX whenever it
+     * sets the capacity (a capacity written by hand would break the
+     * bounds whatever this checked). */
+    unsigned char *data = (unsigned char *)vec->data, *slot;
+    uint64_t element_size = vec->element_size;
+    if (element_size == 4) {
+      slot = data + (size_t)size * 4;
       memcpy(slot, element, 4);
-    else if (vec->element_size == 8)
+    } else if (element_size == 8) {
+      slot = data + (size_t)size * 8;
       memcpy(slot, element, 8);
-    else
-      memcpy(slot, element, (size_t)vec->element_size);
+    } else {
+      slot = data + (size_t)size * (size_t)element_size;
+      memcpy(slot, element, (size_t)element_size);
+    }
     vec->size = size + 1; /* not ++: the compiler would reload what the copy may alias */
     return slot;
   }
