@@ -2,7 +2,9 @@
  * a minimal inline bump (align, compare, bump, store), samrena's inline
  * fast path, the exported samrena_push called through the PLT, a call
  * through SamrenaAllocator's function pointer (as allocator hooks make
- * it) and, when configure found APR, apr_palloc.  Every handle is a heap
+ * it), the same inline loop on a SAMRENA_FLAG_CONCURRENT arena (every
+ * push a call), a scratch scope's begin and end (per pair, nothing pushed) and,
+ * when configure found APR, apr_palloc.  Every handle is a heap
  * pointer, as a user's is.  Each loop pushes 32 bytes and stores one
  * 64-bit word in it; the arena is reset every PUSHES_PER_ROUND pushes,
  * outside the counted loop.
@@ -110,6 +112,15 @@ NOINLINE static void fastpath_allocator(SamrenaAllocator *allocator, uint64_t n)
   }
 }
 
+/* A scope on the thread's scratch arena, which exists by then, with
+ * nothing pushed: what a begin and an end cost by themselves. */
+NOINLINE static void fastpath_scratch(uint64_t n) {
+  for (uint64_t i = 0; i < n; i++) {
+    SamrenaScratch scratch = samrena_scratch_begin(NULL, 0);
+    samrena_scratch_end(scratch);
+  }
+}
+
 #if HAVE_BENCH_APR
 NOINLINE static void fastpath_apr(apr_pool_t *pool, uint64_t n) {
   for (uint64_t i = 0; i < n; i++) {
@@ -142,12 +153,15 @@ static void run_bump(int refill) {
 }
 
 static void run_samrena(const char *how) {
-  Samrena *arena = samrena_create(NULL);
+  SamrenaConfig config = samrena_default_config();
+  if (strcmp(how, "concurrent") == 0)
+    config.flags = SAMRENA_FLAG_CONCURRENT;
+  Samrena *arena = samrena_create(&config);
   if (arena == NULL)
     exit(1);
   SamrenaAllocator allocator = samrena_arena_allocator(arena);
   for (unsigned round = 0; round < ROUNDS; round++) {
-    if (strcmp(how, "inline") == 0)
+    if (strcmp(how, "inline") == 0 || strcmp(how, "concurrent") == 0)
       fastpath_inline(arena, PUSHES_PER_ROUND);
     else if (strcmp(how, "called") == 0)
       fastpath_called(arena, PUSHES_PER_ROUND);
@@ -172,8 +186,15 @@ static void run_apr(void) {
 }
 #endif
 
+static void run_scratch(void) {
+  samrena_scratch_end(samrena_scratch_begin(NULL, 0)); /* makes the arena */
+  for (unsigned round = 0; round < ROUNDS; round++)
+    fastpath_scratch(PUSHES_PER_ROUND);
+}
+
 int main(int argc, char **argv) {
   static const char *const names[] = {"bump", "bump-refill", "inline", "called", "allocator",
+                                      "concurrent", "scratch",
 #if HAVE_BENCH_APR
                                       "apr",
 #endif
@@ -190,8 +211,10 @@ int main(int argc, char **argv) {
   if (strcmp(name, "bump") == 0 || strcmp(name, "bump-refill") == 0)
     run_bump(strcmp(name, "bump-refill") == 0);
   else if (strcmp(name, "inline") == 0 || strcmp(name, "called") == 0 ||
-           strcmp(name, "allocator") == 0)
+           strcmp(name, "allocator") == 0 || strcmp(name, "concurrent") == 0)
     run_samrena(name);
+  else if (strcmp(name, "scratch") == 0)
+    run_scratch();
 #if HAVE_BENCH_APR
   else if (strcmp(name, "apr") == 0)
     run_apr();

@@ -77,6 +77,7 @@ typedef enum {
 #define SAMRENA_FLAG_HUGE_PAGES (1u << 1) /* virtual: huge pages from the start */
 #define SAMRENA_FLAG_QUIET (1u << 2)      /* no fallback warning on stderr */
 #define SAMRENA_FLAG_NO_HUGE_PAGES (1u << 3) /* virtual: never ask for huge pages */
+#define SAMRENA_FLAG_CONCURRENT (1u << 4) /* pushes from any number of threads at once */
 
 /* Page size used when SamrenaConfig.page_size is 0: 64 KiB. */
 #define SAMRENA_DEFAULT_PAGE_SIZE (UINT64_C(64) * 1024)
@@ -145,6 +146,9 @@ typedef struct {
   unsigned char *limit;      /* end of what the fast path may carve */
   uintptr_t alignment_mask;  /* the arena's push alignment - 1 */
   uintptr_t alignment_floor; /* ~alignment_mask: rounds an address down */
+  uint64_t stamp;            /* grows at every cleanup registered, mark taken,
+                                restore and reset: while it stands still, a
+                                scratch scope ends by moving the cursor back */
 } SamrenaFastPath;
 
 SAMRENA_API SamrenaConfig samrena_default_config(void);
@@ -176,7 +180,10 @@ typedef enum {
   SAMRENA_CAP_CONTIGUOUS_MEMORY = 1 << 0, /* all pushes in one range */
   SAMRENA_CAP_ZERO_COPY_GROWTH = 1 << 1,  /* grows without moving what it holds */
   SAMRENA_CAP_RESET = 1 << 2,             /* samrena_reset */
-  SAMRENA_CAP_RESERVE = 1 << 3            /* samrena_reserve gets memory ahead */
+  SAMRENA_CAP_RESERVE = 1 << 3,           /* samrena_reserve gets memory ahead */
+  /* libsamrena's own: */
+  SAMRENA_CAP_GROWS = 1 << 4, /* obtains memory beyond what it holds when full */
+  SAMRENA_CAP_DEBUG = 1 << 5  /* the debug mode is on: guard zones, patterns */
 } SamrenaCapabilityFlags;
 
 typedef struct {
@@ -390,6 +397,43 @@ SAMRENA_API SamrenaError samrena_restore(Samrena *arena, SamrenaMark mark);
 /* fn(data) runs, last registered first, when the arena is destroyed, reset,
  * or restored to a mark taken before the registration. */
 SAMRENA_API SamrenaError samrena_on_release(Samrena *arena, void (*fn)(void *data), void *data);
+
+/* ---------------------------------------------------------------- scratch */
+
+/* A scratch scope: one of the calling thread's scratch arenas and where it
+ * stood when the scope began.  The mark is for samrena_scratch_end only. */
+typedef struct {
+  Samrena *arena;
+  SamrenaMark mark;
+} SamrenaScratch;
+
+/* Begins a scope on a scratch arena of this thread that is none of the
+ * conflict_count arenas of conflicts (the ones the caller is using, say
+ * for its result); the arenas are made on first use and destroyed when
+ * the thread exits.  When every scratch arena conflicts: arena NULL and
+ * SAMRENA_ERROR_INVALID_PARAMETER.  Scopes nest. */
+SAMRENA_API SamrenaScratch samrena_scratch_begin(Samrena *const *conflicts, size_t conflict_count);
+/* Gives back everything pushed on the scratch arena since the scope began
+ * (and runs the cleanups registered since).  A scope of arena NULL is a no-op. */
+SAMRENA_API void samrena_scratch_end(SamrenaScratch scratch);
+
+/* samrena_scratch_end's common case without a call: when nothing but
+ * pushes came since the scope began (the stamp stands still), moving the
+ * cursor back is all of it; anything else is the library's.  As for
+ * samrena_push, SAMRENA_NO_INLINE or (samrena_scratch_end)(s) calls it. */
+static inline void samrena_inline_scratch_end(SamrenaScratch scratch) {
+  SamrenaFastPath *fast = (SamrenaFastPath *)(void *)scratch.arena;
+  if (fast != NULL && scratch.mark.opaque[1] == fast->stamp &&
+      scratch.mark.opaque[0] <= (uint64_t)(uintptr_t)fast->cursor) {
+    fast->cursor = (unsigned char *)(uintptr_t)scratch.mark.opaque[0];
+    return;
+  }
+  (samrena_scratch_end)(scratch);
+}
+
+#if !defined(SAMRENA_NO_INLINE) && !defined(SAMRENA_BUILDING)
+#define samrena_scratch_end(scratch) samrena_inline_scratch_end(scratch)
+#endif
 
 /* ------------------------------------------------------------------- pool */
 

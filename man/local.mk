@@ -16,6 +16,7 @@ samrena_man_pages = \
 	man/samrena_reset.3 \
 	man/samrena_resize.3 \
 	man/samrena_save.3 \
+	man/samrena_scratch_begin.3 \
 	man/samrena_stats.3 \
 	man/samrena_str.3 \
 	man/samrena_strategy.3 \
@@ -55,6 +56,7 @@ samrena_man_links = \
 	man/samrena_inline_push.3 \
 	man/samrena_inline_push_aligned.3 \
 	man/samrena_inline_push_array.3 \
+	man/samrena_inline_scratch_end.3 \
 	man/samrena_malloc_allocator.3 \
 	man/samrena_memdup.3 \
 	man/samrena_pool_alloc.3 \
@@ -72,6 +74,7 @@ samrena_man_links = \
 	man/samrena_reserve_with_growth.3 \
 	man/samrena_reset_if_supported.3 \
 	man/samrena_restore.3 \
+	man/samrena_scratch_end.3 \
 	man/samrena_str_append.3 \
 	man/samrena_str_appendf.3 \
 	man/samrena_str_clear.3 \

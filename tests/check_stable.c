@@ -174,15 +174,65 @@ END_TEST
 #define LIVE_BLOCKS 50000
 #endif
 #define LIVE_BLOCKS_UNDER_VALGRIND 100
+#define COST_PROBES 16
+
+/* Resident memory of this process, from /proc/self/statm; 0 if unknown. */
+static uint64_t resident_now(void) {
+  FILE *statm = fopen("/proc/self/statm", "r");
+  unsigned long size = 0, resident = 0;
+  if (statm != NULL) {
+    if (fscanf(statm, "%lu %lu", &size, &resident) != 2)
+      resident = 0;
+    fclose(statm);
+  }
+  return (uint64_t)resident * util_page_size();
+}
+
+/* A new block of 16 bytes, reserving reserve bytes (0: the default). */
+static unsigned char *new_block(uint64_t reserve) {
+  return reserve != 0 ? samrena_vmem_realloc_reserve(NULL, 16, reserve)
+                      : samrena_vmem_realloc(NULL, 16);
+}
+
+/* How many blocks this platform affords.  A block costs the kernel a few
+ * pages however much it reserves; an emulator (qemu-user) keeps its own
+ * books of the address space, MiB of memory per GiB reserved: there the
+ * count is what 256 MiB of that pays for. */
+static uint64_t affordable_blocks(uint64_t count, uint64_t reserve) {
+  unsigned char *probes[COST_PROBES];
+  uint64_t before = resident_now();
+  for (int i = 0; i < COST_PROBES; i++) {
+    probes[i] = new_block(reserve);
+    ck_assert_ptr_nonnull(probes[i]);
+  }
+  uint64_t after = resident_now();
+  for (int i = 0; i < COST_PROBES; i++)
+    samrena_vmem_realloc(probes[i], 0);
+  uint64_t cost = after > before ? (after - before) / COST_PROBES : 0;
+  if (cost <= 1 * MiB || count * cost <= 256 * MiB)
+    return count;
+  uint64_t affordable = 256 * MiB / cost;
+  fprintf(stderr, "stable: a reservation costs %llu KiB of memory here; %llu live blocks, not %llu\n",
+          (unsigned long long)(cost / KiB), (unsigned long long)affordable,
+          (unsigned long long)count);
+  return affordable > COST_PROBES ? affordable : COST_PROBES;
+}
 
 START_TEST(test_stable_many_live_blocks) {
   if (!stable_supported())
     return;
   uint64_t count = util_under_valgrind() ? LIVE_BLOCKS_UNDER_VALGRIND : LIVE_BLOCKS;
-  unsigned char **blocks = malloc(count * sizeof *blocks);
+  /* Each block reserves the default, or less where that many defaults
+   * would not fit in a quarter of the address space (32-bit: 50,000
+   * blocks of 64 MiB would need 3 TiB). */
+  uint64_t quarter = (uint64_t)(UINTPTR_MAX / 4);
+  uint64_t reserve = quarter / count < SAMRENA_VMEM_DEFAULT_RESERVE ? quarter / count : 0;
+  ck_assert(reserve == 0 || reserve >= 1000);
+  count = affordable_blocks(count, reserve);
+  unsigned char **blocks = malloc((size_t)count * sizeof *blocks);
   ck_assert_ptr_nonnull(blocks);
   for (uint64_t i = 0; i < count; i++) {
-    blocks[i] = samrena_vmem_realloc(NULL, 16);
+    blocks[i] = new_block(reserve);
     ck_assert_msg(blocks[i] != NULL, "block %u: %s", (unsigned)i,
                   samrena_error_string(samrena_last_error()));
     util_fill(blocks[i], 16, i);
@@ -298,6 +348,7 @@ static long *map_put(StrMap *map, const char *key, long value, ReallocFn grow) {
     snprintf(entry->key, sizeof entry->key, "%s", key);
     *slot = map->data->count;
   }
+  ck_assert_ptr_nonnull(map->data); /* a filled slot names an entry */
   MapEntry *entry = &map->data->entries[*slot - 1];
   entry->value = value;
   return &entry->value;

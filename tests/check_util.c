@@ -1,6 +1,7 @@
 /* check_util.c -- helpers shared by the Check suites. */
 #include "check_util.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,7 +24,14 @@
 SamrenaStrategy util_strategies[2];
 int util_strategy_count;
 
+#if defined(HAVE_MINCORE) && !defined(_WIN32)
+static bool mincore_describes_reservations(void);
+#endif
+
 void util_init_strategies(void) {
+#if defined(HAVE_MINCORE) && !defined(_WIN32)
+  (void)mincore_describes_reservations(); /* once, before the tests fork */
+#endif
   util_strategy_count = 0;
   util_strategies[util_strategy_count++] = SAMRENA_STRATEGY_CHAINED;
   if (samrena_strategy_available(SAMRENA_STRATEGY_VIRTUAL))
@@ -87,6 +95,28 @@ uint64_t util_random(uint64_t *state) {
   return x * UINT64_C(2685821657736338717);
 }
 
+int util_push_until_out_of_memory(Samrena *arena, bool with_reserve) {
+  SamrenaMark mark = samrena_save(arena);
+  int granted = 0;
+  for (;;) {
+    uint64_t before = samrena_allocated(arena);
+    void *ptr = with_reserve ? samrena_push_with_reserve(arena, EIGHTH_OF_ADDRESS_SPACE)
+                             : samrena_push(arena, EIGHTH_OF_ADDRESS_SPACE);
+    if (ptr == NULL) {
+      ck_assert_int_eq(samrena_last_error(), SAMRENA_ERROR_OUT_OF_MEMORY);
+      ck_assert_uint_eq(samrena_allocated(arena), before);
+      break;
+    }
+    granted++;
+    ck_assert_int_le(granted, EIGHTHS_THAT_MAY_FIT);
+  }
+  if (granted > 0) { /* give the address space back for what follows */
+    ck_assert_int_eq(samrena_restore(arena, mark), SAMRENA_OK);
+    ck_assert_int_eq(samrena_trim(arena, 0), SAMRENA_OK);
+  }
+  return granted;
+}
+
 uint64_t util_page_size(void) {
 #if defined(_WIN32)
   SYSTEM_INFO info;
@@ -129,6 +159,26 @@ static uint64_t pages_spanned(const void *addr, uint64_t size, uintptr_t *start)
   return (length + page - 1) / page;
 }
 
+#if defined(HAVE_MINCORE) && !defined(_WIN32)
+/* Whether mincore answers for a reservation's inaccessible pages, as
+ * Linux does; an emulator may refuse (qemu-user checks that the range is
+ * readable).  Asked once per process. */
+static bool mincore_describes_reservations(void) {
+  static int known = -1;
+  if (known < 0) {
+    size_t page = (size_t)util_page_size();
+    void *probe = mmap(NULL, 2 * page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    unsigned char vector[2];
+    known = probe != MAP_FAILED && mincore(probe, 2 * page, (void *)vector) == 0;
+    if (probe != MAP_FAILED)
+      munmap(probe, 2 * page);
+    if (!known)
+      fprintf(stderr, "util: mincore refuses reserved pages here; resident memory not measured\n");
+  }
+  return known != 0;
+}
+#endif
+
 int64_t util_resident_bytes(const void *addr, uint64_t size) {
 #if defined(_WIN32)
   /* The working set is Windows' resident memory. */
@@ -147,6 +197,8 @@ int64_t util_resident_bytes(const void *addr, uint64_t size) {
   free(info);
   return resident;
 #elif defined(HAVE_MINCORE)
+  if (!mincore_describes_reservations())
+    return -1;
   uint64_t page = util_page_size();
   uintptr_t start;
   uint64_t pages = pages_spanned(addr, size, &start);

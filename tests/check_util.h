@@ -67,6 +67,30 @@ Suite *make_faults_suite(void);
 Suite *make_vector_suite(void);
 Suite *make_str_suite(void);
 Suite *make_upstream_suite(void);
+Suite *make_scratch_suite(void);
+Suite *make_concurrent_suite(void);
+void add_concurrent_thread_tests(TCase *tc);
+
+/* The default push alignment, alignof(max_align_t): 16 on x86-64 and
+ * AArch64, 8 on s390x, armhf and mipsel. */
+#define MAX_ALIGN ((uint64_t)alignof(max_align_t))
+/* size rounded up to a multiple of alignment (a power of two). */
+#define ROUND_UP(size, alignment) (((size) + (alignment) - 1) / (alignment) * (alignment))
+
+/* An eighth of the address space: a size samrena_push accepts (no
+ * OVERFLOW) that no arena can be given eight times.  On 64-bit it is
+ * 2^61 bytes, more than any CPU maps at all (x86-64 and AArch64 translate
+ * at most 57 and 52 bits), so not even once; on 32-bit 512 MiB, which
+ * may be granted a few times before the address space runs out. */
+#define EIGHTH_OF_ADDRESS_SPACE ((uint64_t)(UINTPTR_MAX / 8) + 1)
+#define EIGHTHS_THAT_MAY_FIT (EIGHTH_OF_ADDRESS_SPACE > (UINT64_C(1) << 57) ? 0 : 7)
+
+/* Pushes EIGHTH_OF_ADDRESS_SPACE (with samrena_push_with_reserve if
+ * with_reserve) until a push fails, and checks the failure:
+ * OUT_OF_MEMORY, nothing allocated by it, after at most
+ * EIGHTHS_THAT_MAY_FIT pushes that worked.  Then gives back what those
+ * took (restore and trim) and returns how many there were. */
+int util_push_until_out_of_memory(Samrena *arena, bool with_reserve);
 
 #define MiB (UINT64_C(1) << 20)
 #define KiB (UINT64_C(1) << 10)

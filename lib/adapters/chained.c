@@ -436,7 +436,8 @@ static uint64_t chained_room(const Samrena *arena, uint64_t alignment) {
 const SamrenaOps samrena__chained_ops = {
     .name = "chained",
     .strategy = SAMRENA_STRATEGY_CHAINED,
-    .capabilities = SAMRENA_CAP_ZERO_COPY_GROWTH | SAMRENA_CAP_RESET | SAMRENA_CAP_RESERVE,
+    .capabilities =
+        SAMRENA_CAP_ZERO_COPY_GROWTH | SAMRENA_CAP_RESET | SAMRENA_CAP_RESERVE | SAMRENA_CAP_GROWS,
     .available = chained_available,
     .create = chained_create,
     .destroy = chained_destroy,

@@ -356,6 +356,8 @@ static void virtual_zero(Samrena *arena, void *ptr, uint64_t size) {
   VirtualRegion *region = state_of(arena)->current;
   uint64_t offset = (uint64_t)((unsigned char *)ptr - base_of(region));
   uint64_t dirty = offset < region->dirty_end ? region->dirty_end - offset : 0;
+  if ((arena->flags & SAMRENA__FLAG_ALWAYS_DIRTY) != 0)
+    dirty = size;
   if (dirty > size)
     dirty = size;
   memset(ptr, 0, (size_t)dirty);
@@ -549,7 +551,7 @@ const SamrenaOps samrena__virtual_ops = {
     .name = "virtual",
     .strategy = SAMRENA_STRATEGY_VIRTUAL,
     .capabilities = SAMRENA_CAP_CONTIGUOUS_MEMORY | SAMRENA_CAP_ZERO_COPY_GROWTH |
-                    SAMRENA_CAP_RESET | SAMRENA_CAP_RESERVE,
+                    SAMRENA_CAP_RESET | SAMRENA_CAP_RESERVE | SAMRENA_CAP_GROWS,
     .available = virtual_available,
     .create = virtual_create,
     .destroy = virtual_destroy,

@@ -26,7 +26,9 @@ bool samrena__vm_supported(void) {
 }
 
 /* sysconf is cheap but not free; its answer never changes, so any thread
- * may store it and a racing thread at worst asks again. */
+ * may store it and a racing thread at worst asks again.  The cache is a
+ * size_t, which every target loads and stores without a lock (a uint64_t
+ * needs libatomic on 32-bit mips and powerpc). */
 #if defined(__STDC_NO_ATOMICS__)
 uint64_t samrena__vm_page_size(void) {
   long size = sysconf(_SC_PAGESIZE);
@@ -34,15 +36,15 @@ uint64_t samrena__vm_page_size(void) {
 }
 #else
 #include <stdatomic.h>
-static _Atomic uint64_t samrena_cached_page_size;
+static _Atomic size_t samrena_cached_page_size;
 
 uint64_t samrena__vm_page_size(void) {
-  uint64_t size = atomic_load_explicit(&samrena_cached_page_size, memory_order_relaxed);
+  size_t size = atomic_load_explicit(&samrena_cached_page_size, memory_order_relaxed);
   if (size == 0) {
     long answer = sysconf(_SC_PAGESIZE);
     if (answer <= 0 || !samrena__is_power_of_two((uint64_t)answer))
       return 0;
-    size = (uint64_t)answer;
+    size = (size_t)answer;
     atomic_store_explicit(&samrena_cached_page_size, size, memory_order_relaxed);
   }
   return size;
@@ -166,14 +168,25 @@ SamrenaError samrena__vm_reserve_large_pages(uint64_t size, void **base, uint64_
 }
 
 /* MADV_POPULATE_WRITE (Linux 5.14) faults the pages in writable, which is
- * what a push will do; MADV_WILLNEED is only a read-ahead hint, and older
- * kernels reject the newer advice with EINVAL, so fall back to it. */
+ * what a push will do.  Its number is the kernel's, the same on every
+ * architecture, and C libraries older than it (musl 1.2.3) lack the
+ * name: without it, prefetch would fall back to MADV_WILLNEED, a
+ * read-ahead hint that does nothing for anonymous memory. */
+#if defined(__linux__) && !defined(MADV_POPULATE_WRITE)
+#define MADV_POPULATE_WRITE 23
+#endif
+
+/* Kernels older than the advice refuse it with EINVAL: then, and only
+ * then, the hint is all there is.  Any other failure (ENOMEM: no memory
+ * to populate with) is the answer. */
 bool samrena__vm_prefetch(void *addr, uint64_t size) {
   if (samrena__fault_now())
     return false;
-#if HAVE_DECL_MADV_POPULATE_WRITE
+#if defined(MADV_POPULATE_WRITE)
   if (madvise(addr, (size_t)size, MADV_POPULATE_WRITE) == 0)
     return true;
+  if (errno != EINVAL)
+    return false;
 #endif
 #if HAVE_DECL_MADV_WILLNEED
   return madvise(addr, (size_t)size, MADV_WILLNEED) == 0;

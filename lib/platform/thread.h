@@ -8,8 +8,6 @@
 #ifndef SAMRENA_PLATFORM_THREAD_H
 #define SAMRENA_PLATFORM_THREAD_H
 
-#include "arith.h"
-
 #include <stdalign.h>
 #include <stdbool.h>
 #include <stddef.h>

@@ -16,6 +16,21 @@
 #include <stddef.h>
 #include <string.h>
 
+/* Thread-local storage of the library's own: the initial-exec model where
+ * the compiler and the object format have it, so that reaching it costs
+ * one instruction instead of a call to __tls_get_addr.  The library's few
+ * such bytes fit in what the C library keeps for libraries loaded later. */
+#if defined(__ELF__) && defined(__GNUC__)
+#define SAMRENA__THREAD_LOCAL TLS __attribute__((tls_model("initial-exec")))
+#else
+#define SAMRENA__THREAD_LOCAL TLS
+#endif
+
+/* A flag no configuration can set, for arenas the library makes itself:
+ * push_zero never takes memory for fresh, because the arena's cursor is
+ * moved back where its adapter does not see it (scratch arenas). */
+#define SAMRENA__FLAG_ALWAYS_DIRTY (UINT32_C(1) << 31)
+
 /* Room for an adapter's state inside the arena (struct Samrena). */
 #define SAMRENA__ADAPTER_STATE_BYTES 128
 
@@ -38,10 +53,11 @@ typedef struct SamrenaOps SamrenaOps;
 /* Where an arena stands, as an adapter needs it to go back there. */
 typedef struct {
   unsigned char *cursor;
-  void *block;            /* chained: the current block */
+  void *block;            /* the current block or reservation */
   void *large;            /* chained: the newest large block */
-  uint64_t retired_used;  /* chained bookkeeping */
+  uint64_t retired_used;  /* the adapter's bookkeeping */
   uint64_t retired_tails;
+  uint64_t outer[2];      /* a concurrent arena's own, around its backing's */
 } SamrenaPosition;
 
 /* A samrena_on_release registration; a list, newest first. */
@@ -49,11 +65,13 @@ typedef struct SamrenaCleanup {
   struct SamrenaCleanup *next;
   void (*fn)(void *data);
   void *data;
+  uint64_t stamp; /* the arena's stamp once registered */
 } SamrenaCleanup;
 
 /* A live mark.  Marks form a stack: restoring one pops those above it. */
 typedef struct {
   uint64_t sequence; /* unique in the arena; 0 is never valid */
+  uint64_t stamp;    /* the arena's stamp once taken */
   SamrenaPosition position;
   SamrenaCleanup *cleanups;
 } SamrenaMarkEntry;
@@ -68,6 +86,7 @@ struct Samrena {
   unsigned char *limit;
 
   const SamrenaOps *ops;
+  SamrenaStrategy strategy; /* the adapter's, or a concurrent arena's backing's */
   void *adapter;         /* the adapter's own state */
   uint32_t capabilities; /* the adapter's, as its create may narrow them */
   uint64_t page_size; /* the arena page of its configuration */
@@ -81,6 +100,7 @@ struct Samrena {
   SamrenaMarkEntry *marks;
   size_t mark_count, mark_capacity;
   SamrenaCleanup *cleanups;
+  uint64_t reset_stamp; /* fast.stamp at the last reset: scratch scopes before it are over */
 
   /* The adapter's state, which adapter points at: an arena is one
    * allocation, so creating one costs a single malloc. */
@@ -167,10 +187,22 @@ struct SamrenaOps {
  * NULL otherwise (and for DEFAULT). */
 const SamrenaOps *samrena__find_adapter(SamrenaStrategy strategy);
 
+/* Concurrent arenas (port/concurrent.c): backing, a new arena of the
+ * configuration without SAMRENA_FLAG_CONCURRENT, wrapped in a handle of
+ * its own whose pushes go through per-thread chunks.  Takes backing, even
+ * on failure (NULL, *error set). */
+Samrena *samrena__concurrent_wrap(Samrena *backing, const Samrena *proto, SamrenaError *error);
+/* A push on a concurrent arena, from any thread.  Pre: size + alignment
+ * - 1 within SAMRENA__MAX_FOOTPRINT. */
+void *samrena__concurrent_push(Samrena *arena, uint64_t size, uint64_t alignment);
+
 extern const SamrenaOps samrena__chained_ops;
 #if SAMRENA_ENABLE_VIRTUAL
 extern const SamrenaOps samrena__virtual_ops;
 #endif
+
+/* samrena_create with flags only the library sets added to the config's. */
+Samrena *samrena__create_with(const SamrenaConfig *config, uint32_t internal_flags);
 
 /* Makes fast.limit right again after the span or the cursor moved. */
 static inline void samrena__publish_limit(Samrena *arena) {
@@ -181,6 +213,10 @@ static inline void samrena__publish_limit(Samrena *arena) {
 SamrenaError samrena__fail(SamrenaError error);
 /* Records error and returns NULL, for pointer-returning calls. */
 void *samrena__fail_null(SamrenaError error);
+
+/* Runs the cleanups registered, and forgets the marks taken, after the
+ * arena's stamp was `stamp` (port/scope.c). */
+void samrena__unwind_to_stamp(Samrena *arena, uint64_t stamp);
 
 /* Scope machinery (port/scope.c) used by the port: run every cleanup, newest
  * first, and forget every mark; release the mark stack. */

@@ -12,7 +12,7 @@
 
 /* ------------------------------------------------------------------ errors */
 
-static TLS SamrenaError samrena_error_of_this_thread = SAMRENA_OK;
+static SAMRENA__THREAD_LOCAL SamrenaError samrena_error_of_this_thread = SAMRENA_OK;
 
 SamrenaError samrena__fail(SamrenaError error) {
   samrena_error_of_this_thread = error;
@@ -118,7 +118,7 @@ SamrenaStrategy samrena_strategy(const Samrena *arena) {
     samrena__fail(SAMRENA_ERROR_NULL_POINTER);
     return SAMRENA_STRATEGY_DEFAULT;
   }
-  return arena->ops->strategy;
+  return arena->strategy;
 }
 
 /* ----------------------------------------------------------------- creation */
@@ -135,8 +135,9 @@ SamrenaConfig samrena_default_config(void) {
   return samrena_defaults;
 }
 
-#define SAMRENA_KNOWN_FLAGS \
-  (SAMRENA_FLAG_STRICT | SAMRENA_FLAG_HUGE_PAGES | SAMRENA_FLAG_QUIET | SAMRENA_FLAG_NO_HUGE_PAGES)
+#define SAMRENA_KNOWN_FLAGS                                                                  \
+  (SAMRENA_FLAG_STRICT | SAMRENA_FLAG_HUGE_PAGES | SAMRENA_FLAG_QUIET | SAMRENA_FLAG_NO_HUGE_PAGES | \
+   SAMRENA_FLAG_CONCURRENT)
 #define SAMRENA_MIN_PAGE_SIZE UINT64_C(64)
 
 /* The flags, with fallback_mode folded in: asking for strict either way
@@ -231,6 +232,7 @@ static void log_message(const SamrenaConfig *config, const SamrenaSettings *sett
 static Samrena *create_with(Samrena *proto, const SamrenaOps *ops,
                             const SamrenaSettings *settings, SamrenaError *error) {
   proto->ops = ops;
+  proto->strategy = ops->strategy;
   proto->capabilities = ops->capabilities;
   return ops->create(proto, settings, error);
 }
@@ -280,22 +282,28 @@ static void init_proto(Samrena *proto, const SamrenaSettings *settings) {
   proto->page_size = settings->page_size;
 }
 
-Samrena *samrena_create(const SamrenaConfig *config) {
-  if (config == NULL)
-    config = &samrena_defaults;
-
+Samrena *samrena__create_with(const SamrenaConfig *config, uint32_t internal_flags) {
   SamrenaSettings settings;
   SamrenaError error = validate_config(config, &settings);
   if (error != SAMRENA_OK)
     return samrena__fail_null(error);
+  settings.flags |= internal_flags;
 
+  bool concurrent = (settings.flags & SAMRENA_FLAG_CONCURRENT) != 0;
+  settings.flags &= ~(uint32_t)SAMRENA_FLAG_CONCURRENT; /* the backing arena is a plain one */
   Samrena proto;
   init_proto(&proto, &settings);
   Samrena *arena = create_adapter(&proto, config, &settings, &error);
+  if (arena != NULL && concurrent)
+    arena = samrena__concurrent_wrap(arena, &proto, &error);
   if (arena == NULL)
     return samrena__fail_null(error);
   samrena__publish_limit(arena);
   return arena;
+}
+
+Samrena *samrena_create(const SamrenaConfig *config) {
+  return samrena__create_with(config != NULL ? config : &samrena_defaults, 0);
 }
 
 Samrena *samrena_allocate(uint64_t initial_pages) {
@@ -339,6 +347,8 @@ __attribute__((noinline))
 static void *push_checked(Samrena *arena, uint64_t size, uint64_t alignment) {
   if (alignment - 1 > SAMRENA__MAX_FOOTPRINT || size > SAMRENA__MAX_FOOTPRINT - (alignment - 1))
     return samrena__fail_null(SAMRENA_ERROR_OVERFLOW);
+  if ((arena->flags & SAMRENA_FLAG_CONCURRENT) != 0)
+    return samrena__concurrent_push(arena, size, alignment); /* touches nothing shared here */
   if (size == 0)
     return push_nothing(arena, alignment);
 

@@ -55,6 +55,18 @@ static void run_cleanups_down_to(Samrena *arena, SamrenaCleanup *until) {
 void samrena__release_all(Samrena *arena) {
   run_cleanups_down_to(arena, NULL);
   arena->mark_count = 0;
+  arena->reset_stamp = ++arena->fast.stamp;
+}
+
+void samrena__unwind_to_stamp(Samrena *arena, uint64_t stamp) {
+  while (arena->cleanups != NULL && arena->cleanups->stamp > stamp) {
+    SamrenaCleanup *cleanup = arena->cleanups;
+    arena->cleanups = cleanup->next;
+    cleanup->fn(cleanup->data);
+    free(cleanup);
+  }
+  while (arena->mark_count > 0 && arena->marks[arena->mark_count - 1].stamp > stamp)
+    arena->mark_count--;
 }
 
 void samrena__free_scopes(Samrena *arena) {
@@ -96,9 +108,11 @@ static SamrenaMarkEntry *entry_of(Samrena *arena, SamrenaMark mark) {
 }
 
 static bool same_place(const SamrenaMarkEntry *entry, const SamrenaMarkEntry *now) {
-  return entry->position.cursor == now->position.cursor &&
-         entry->position.block == now->position.block &&
-         entry->position.large == now->position.large && entry->cleanups == now->cleanups;
+  const SamrenaPosition *a = &entry->position, *b = &now->position;
+  return a->cursor == b->cursor && a->block == b->block && a->large == b->large &&
+         a->retired_used == b->retired_used && a->retired_tails == b->retired_tails &&
+         a->outer[0] == b->outer[0] && a->outer[1] == b->outer[1] &&
+         entry->cleanups == now->cleanups;
 }
 
 static bool grow_mark_stack(Samrena *arena) {
@@ -136,6 +150,7 @@ SamrenaMark samrena_save(Samrena *arena) {
     return invalid;
   }
   now.sequence = ++arena->last_sequence;
+  now.stamp = ++arena->fast.stamp;
   arena->marks[arena->mark_count] = now;
   arena->mark_count++;
   return encode_mark(arena, now.sequence);
@@ -152,6 +167,7 @@ SamrenaError samrena_restore(Samrena *arena, SamrenaMark mark) {
   arena->ops->restore(arena, &entry->position);
   samrena__publish_limit(arena);
   arena->mark_count = (size_t)(entry - arena->marks) + 1; /* the mark itself stays valid */
+  arena->fast.stamp++;
   return SAMRENA_OK;
 }
 
@@ -163,6 +179,7 @@ SamrenaError samrena_on_release(Samrena *arena, void (*fn)(void *data), void *da
     return samrena__fail(SAMRENA_ERROR_OUT_OF_MEMORY);
   cleanup->fn = fn;
   cleanup->data = data;
+  cleanup->stamp = ++arena->fast.stamp;
   cleanup->next = arena->cleanups;
   arena->cleanups = cleanup;
   return SAMRENA_OK;

@@ -80,8 +80,8 @@ void samrena_get_info(const Samrena *arena, SamrenaInfo *info) {
     return;
   }
   bool contiguous = (arena->capabilities & SAMRENA_CAP_CONTIGUOUS_MEMORY) != 0;
-  info->adapter_name = arena->ops->name;
-  info->strategy = arena->ops->strategy;
+  info->adapter_name = samrena_strategy_name(arena->strategy);
+  info->strategy = arena->strategy;
   info->allocated = arena->ops->allocated(arena);
   info->capacity = arena->ops->capacity(arena);
   info->page_size = arena->page_size;

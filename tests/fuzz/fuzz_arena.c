@@ -71,6 +71,10 @@ const char *__asan_default_options(void) {
 #define MAX_SLOT (UINT64_C(2) * 65536)
 
 #define PMAX ((uint64_t)PTRDIFF_MAX)
+/* No block bigger than this can be had: none beyond PTRDIFF_MAX exists,
+ * and no 64-bit machine maps 2^62 bytes.  Below it, on 32-bit, even a
+ * 2 GiB block may be granted. */
+#define NO_BLOCK_BEYOND (PMAX < (UINT64_C(1) << 62) ? PMAX : UINT64_C(1) << 62)
 #define MAX_ALIGN ((uint64_t)alignof(max_align_t))
 
 /* ------------------------------------------------------------- reporting */
@@ -993,7 +997,11 @@ static void arena_reserve(uint64_t min_capacity, bool with_growth, uint64_t imme
   uint64_t capacity = samrena_capacity(M.arena);
   bool immediate_overflow = with_growth && immediate > UINT64_MAX / 2;
   bool virtual_refuses = M.strategy == SAMRENA_STRATEGY_VIRTUAL && min_capacity > M.room;
-  bool too_big = min_capacity > PMAX;
+  /* A chained arena covers the shortfall with one block; a virtual one
+   * without a cap, with a further reservation no larger than an object. */
+  bool too_big = M.strategy == SAMRENA_STRATEGY_CHAINED
+                     ? min_capacity > capacity && min_capacity - capacity > NO_BLOCK_BEYOND
+                     : min_capacity > PMAX;
   if (!immediate_overflow && !virtual_refuses && !too_big && min_capacity > capacity &&
       !may_grow(min_capacity - capacity))
     return;

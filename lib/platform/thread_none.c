@@ -1,0 +1,29 @@
+/* platform/thread_none.c -- platform/thread.h for builds without threads:
+ * there is only one thread, so the mutex has nothing to exclude, and the
+ * one thread's exit is the process's. */
+#include <config.h>
+
+#include "platform/thread.h"
+
+bool samrena__mutex_init(SamrenaMutex *m) {
+  (void)m;
+  return true;
+}
+
+void samrena__mutex_lock(SamrenaMutex *m) {
+  (void)m;
+}
+
+void samrena__mutex_unlock(SamrenaMutex *m) {
+  (void)m;
+}
+
+void samrena__mutex_destroy(SamrenaMutex *m) {
+  (void)m;
+}
+
+bool samrena__on_thread_exit(void (*fn)(void *data), void *data) {
+  (void)fn;
+  (void)data;
+  return false;
+}
