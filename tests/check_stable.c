@@ -373,6 +373,7 @@ START_TEST(test_v_alloc_bump_region) {
   ck_assert_str_eq(str, "Hello, V_Alloc!");
   v_alloc_reset(&alloc_info);
   int *arr = v_alloc_committ(&alloc_info, 10 * sizeof(int));
+  ck_assert_ptr_nonnull(arr);
   ck_assert_ptr_eq(arr, (void *)str); /* reset: the region is reused */
   arr[0] = 33;
   ck_assert_int_eq(arr[0], 33);
@@ -449,6 +450,7 @@ START_TEST(test_v_alloc_fields) {
   ck_assert_uint_eq((size_t)(info.end - info.base), committed - 3 * page);
   ck_assert(info.ptr <= info.end);
   ck_assert_int_eq(a[0], 'a');
+  ck_assert_ptr_nonnull(info.end);
   ck_assert_int_eq(info.end[-1], 'z');
   ck_assert(!v_alloc_decommit(&info, 0));
   ck_assert(!v_alloc_decommit(&info, committed));  /* more than is committed */

@@ -119,7 +119,7 @@ static SamrenaVectorError relocate(SamrenaVector *vec, uint64_t new_bytes, uint6
     samrena_destroy(fresh);
     return fail(SAMRENA_VECTOR_ERROR_ALLOCATION_FAILED, error);
   }
-  if (used != 0)
+  if (used != 0 && vec->data != NULL)
     memcpy(data, vec->data, (size_t)used);
   samrena_destroy(vec->arena);
   vec->arena = fresh;
@@ -590,7 +590,7 @@ static SamrenaVector *copy_range(const SamrenaVector *vec, uint64_t first, uint6
       samrena_vector_init(arena, vec->element_size, min_capacity > count ? min_capacity : count);
   if (copy == NULL)
     return NULL;
-  if (bytes != 0)
+  if (count != 0)
     memcpy(copy->data, source, (size_t)bytes);
   copy->size = count;
   copy->growth_factor = vec->growth_factor;
