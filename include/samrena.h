@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* SAMRENA_API marks what the library exports.  Building the DLL, libtool
  * defines DLL_EXPORT; users of the static library define SAMRENA_STATIC
@@ -78,6 +79,7 @@ typedef enum {
 #define SAMRENA_FLAG_QUIET (1u << 2)      /* no fallback warning on stderr */
 #define SAMRENA_FLAG_NO_HUGE_PAGES (1u << 3) /* virtual: never ask for huge pages */
 #define SAMRENA_FLAG_CONCURRENT (1u << 4) /* pushes from any number of threads at once */
+#define SAMRENA_FLAG_DEBUG (1u << 5)      /* guard zones and patterns; see samrena(3) */
 
 /* Page size used when SamrenaConfig.page_size is 0: 64 KiB. */
 #define SAMRENA_DEFAULT_PAGE_SIZE (UINT64_C(64) * 1024)
@@ -127,7 +129,7 @@ typedef struct {
   void *log_user_data;
   /* Upstream samrena's fields. */
   bool enable_stats;                 /* ignored: statistics are always kept */
-  bool enable_debug;                 /* accepted, ignored */
+  bool enable_debug;                 /* as SAMRENA_FLAG_DEBUG */
   SamrenaFallbackMode fallback_mode; /* see SamrenaFallbackMode */
   SamrenaGrowthConfig growth;        /* chained: sizes of new blocks */
 } SamrenaConfig;
@@ -368,10 +370,26 @@ typedef struct {
   uint64_t reserved;       /* address space held (chained: equals committed) */
   uint64_t peak_allocated; /* high-water mark of allocated, across resets */
   uint64_t blocks;         /* chained: blocks held; virtual: 1 */
-  uint64_t wasted;         /* alignment padding and abandoned block tails */
+  uint64_t wasted;         /* abandoned block tails, and the debug mode's guards */
+  uint64_t limit;          /* samrena_set_limit's budget; 0: none */
 } SamrenaStats;
 
 SAMRENA_API SamrenaError samrena_stats(const Samrena *arena, SamrenaStats *out);
+
+/* ------------------------------------------------------------ diagnostics */
+
+/* Names the arena with a copy of name, for samrena_report and the debug
+ * mode's reports; NULL or "" takes the name away. */
+SAMRENA_API SamrenaError samrena_set_name(Samrena *arena, const char *name);
+/* The arena's name; "" when it has none (and for NULL). */
+SAMRENA_API const char *samrena_name(const Samrena *arena);
+/* A budget: a push that would take what the arena holds (committed) past
+ * max_bytes fails with SAMRENA_ERROR_OUT_OF_MEMORY, the arena usable.
+ * 0 removes it. */
+SAMRENA_API SamrenaError samrena_set_limit(Samrena *arena, uint64_t max_bytes);
+/* Writes a line per live arena of the process and a total to out; the
+ * columns are in samrena_report(3). */
+SAMRENA_API SamrenaError samrena_report(FILE *out);
 
 /* ------------------------------------------------------- reset and trimming */
 

@@ -25,7 +25,7 @@ static Samrena *chained_arena(uint64_t initial_pages, uint64_t growth_pages) {
 START_TEST(test_growth_pages_per_block) {
   Samrena *arena = chained_arena(1, 3);
   ck_assert_uint_eq(samrena_capacity(arena), PAGE);
-  unsigned char *first = samrena_push(arena, PAGE);
+  unsigned char *first = samrena_push(arena, PAGE - util_guard(arena)); /* the whole block */
   ck_assert_ptr_nonnull(first);
   ck_assert_uint_eq(samrena_capacity(arena), PAGE);
   unsigned char *second = samrena_push(arena, 8);
@@ -38,16 +38,17 @@ END_TEST
 
 START_TEST(test_big_push_gets_own_block) {
   Samrena *arena = chained_arena(1, 1);
+  uint64_t guard = util_guard(arena);
   unsigned char *a = samrena_push(arena, 64);
   unsigned char *big = samrena_push(arena, 3 * PAGE);
   unsigned char *b = samrena_push(arena, 64);
   ck_assert(a != NULL && big != NULL && b != NULL);
   /* The current block stayed current: b follows a. */
-  ck_assert_ptr_eq(b, a + 64);
+  ck_assert_ptr_eq(b, a + 64 + guard);
   SamrenaStats stats = util_stats(arena);
   ck_assert_uint_eq(stats.blocks, 2);
-  ck_assert_uint_eq(stats.allocated, 64 + 3 * PAGE + 64);
-  ck_assert_uint_eq(stats.wasted, 0);
+  ck_assert_uint_eq(stats.allocated, 64 + 3 * PAGE + 64 + 3 * guard);
+  ck_assert_uint_eq(stats.wasted, 3 * guard);
   memset(big, 0x77, 3 * PAGE);
   samrena_destroy(arena);
 }
@@ -55,14 +56,15 @@ END_TEST
 
 START_TEST(test_block_tail_is_wasted) {
   Samrena *arena = chained_arena(1, 1);
-  ck_assert_ptr_nonnull(samrena_push(arena, PAGE - 100));
+  uint64_t guard = util_guard(arena);
+  ck_assert_ptr_nonnull(samrena_push(arena, PAGE - 100 - guard));
   ck_assert_ptr_nonnull(samrena_push(arena, 200)); /* does not fit: next block */
   SamrenaStats stats = util_stats(arena);
   ck_assert_uint_eq(stats.blocks, 2);
-  ck_assert_uint_eq(stats.allocated, PAGE - 100 + 200);
-  ck_assert_uint_eq(stats.wasted, 100);
+  ck_assert_uint_eq(stats.allocated, PAGE - 100 + 200 + guard);
+  ck_assert_uint_eq(stats.wasted, 100 + 2 * guard);
   /* The abandoned tail cannot be pushed into: it is not capacity. */
-  ck_assert_uint_eq(stats.capacity, stats.allocated + (PAGE - 200));
+  ck_assert_uint_eq(stats.capacity, stats.allocated + (PAGE - 200 - guard));
   samrena_destroy(arena);
 }
 END_TEST
@@ -103,7 +105,7 @@ END_TEST
 START_TEST(test_trim_frees_spare_blocks) {
   Samrena *arena = chained_arena(1, 1);
   for (int i = 0; i < 50; i++)
-    ck_assert_ptr_nonnull(samrena_push(arena, PAGE));
+    ck_assert_ptr_nonnull(samrena_push(arena, PAGE - util_guard(arena)));
   ck_assert_ptr_nonnull(samrena_push(arena, 10 * PAGE));
   ck_assert_uint_eq(util_stats(arena).blocks, 51);
   samrena_reset(arena);

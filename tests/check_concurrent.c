@@ -75,7 +75,7 @@ START_TEST(test_concurrent_stats_exact) {
     ck_assert_ptr_nonnull(samrena_push(arena, 32));
   ck_assert_ptr_nonnull(samrena_push(arena, 1 * MiB));
   stats = util_stats(arena);
-  ck_assert_uint_eq(stats.allocated, N * 32 + 1 * MiB);
+  ck_assert_uint_eq(stats.allocated, N * UTIL_FOOTPRINT(arena, 32) + UTIL_FOOTPRINT(arena, 1 * MiB));
   ck_assert_uint_ge(stats.capacity, stats.allocated);
   ck_assert_uint_ge(stats.committed, stats.allocated);
   ck_assert_uint_ge(stats.peak_allocated, stats.allocated);
@@ -86,7 +86,7 @@ START_TEST(test_concurrent_stats_exact) {
   uint64_t at_mark = samrena_allocated(arena);
   for (int i = 0; i < 5000; i++)
     ck_assert_ptr_nonnull(samrena_push(arena, 48));
-  ck_assert_uint_eq(samrena_allocated(arena), at_mark + 5000 * 48);
+  ck_assert_uint_eq(samrena_allocated(arena), at_mark + 5000 * UTIL_FOOTPRINT(arena, 48));
   ck_assert_int_eq(samrena_restore(arena, mark), SAMRENA_OK);
   ck_assert_uint_eq(samrena_allocated(arena), at_mark);
   ck_assert_int_eq(samrena_restore(arena, mark), SAMRENA_OK); /* again */
@@ -187,7 +187,7 @@ START_TEST(test_concurrent_threads_never_overlap) {
       if (!check_words(p, size, (uint64_t)t << 32 | i))
         ck_abort_msg("thread %d push %zu changed", t, i);
       spans[(size_t)t * count + i] = (Span){(uintptr_t)p, (uintptr_t)p + (size_t)size};
-      total += size;
+      total += UTIL_FOOTPRINT(arena, size);
     }
   }
   qsort(spans, PUSHERS * count, sizeof *spans, by_start);

@@ -32,6 +32,8 @@ int main(void) {
   srunner_add_suite(runner, make_upstream_suite());
   srunner_add_suite(runner, make_scratch_suite());
   srunner_add_suite(runner, make_concurrent_suite());
+  srunner_add_suite(runner, make_diag_suite());
+  srunner_add_suite(runner, make_debug_suite());
   srunner_run_all(runner, CK_ENV); /* CK_VERBOSITY=verbose lists every test */
   int failed = srunner_ntests_failed(runner);
   srunner_free(runner);

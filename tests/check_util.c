@@ -129,6 +129,23 @@ uint64_t util_page_size(void) {
 #endif
 }
 
+/* Whether the library poisons unpushed memory, holding the fast path's
+ * limit at the cursor so that every push reaches it: under ASan (which
+ * also defines SAMRENA_NO_INLINE for the tests), or memcheck in a
+ * --with-valgrind build. */
+bool util_library_poisons(void) {
+#if defined(SAMRENA_NO_INLINE)
+  return true;
+#else
+  return SAMRENA_WITH_VALGRIND && util_under_valgrind();
+#endif
+}
+
+/* samrena(3) documents 16 guard bytes. */
+uint64_t util_guard(const Samrena *arena) {
+  return samrena_has_capability(arena, SAMRENA_CAP_DEBUG) ? 16 : 0;
+}
+
 bool util_under_valgrind(void) {
 #ifdef HAVE_VALGRIND_VALGRIND_H
   return RUNNING_ON_VALGRIND != 0;

@@ -41,6 +41,18 @@ int64_t util_resident_bytes(const void *addr, uint64_t size);
 /* The OS page size. */
 uint64_t util_page_size(void);
 
+/* Whether the library poisons memory not handed out (ASan, or memcheck
+ * in a --with-valgrind build), so that touching it is an error. */
+bool util_library_poisons(void);
+
+/* The guard bytes the debug mode puts after every push of the arena
+ * (samrena(3), DEBUGGING), 0 when the mode is off.  SAMRENA_DEBUG=1 make
+ * check runs the whole suite in the debug mode: tests that count bytes or
+ * compare addresses add this to each push. */
+uint64_t util_guard(const Samrena *arena);
+/* The bytes a push of size takes, its guard included. */
+#define UTIL_FOOTPRINT(arena, size) ((size) + util_guard(arena))
+
 /* Whether the suite runs under Valgrind (`make check-valgrind`).  Tests
  * that need more address space than Valgrind manages shrink under it. */
 bool util_under_valgrind(void);
@@ -69,6 +81,8 @@ Suite *make_str_suite(void);
 Suite *make_upstream_suite(void);
 Suite *make_scratch_suite(void);
 Suite *make_concurrent_suite(void);
+Suite *make_diag_suite(void);
+Suite *make_debug_suite(void);
 void add_concurrent_thread_tests(TCase *tc);
 
 /* The default push alignment, alignof(max_align_t): 16 on x86-64 and

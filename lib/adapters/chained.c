@@ -40,6 +40,7 @@ typedef struct {
   double growth_factor;      /* 1: every block next_block_bytes */
   uint64_t retired_used;  /* bytes consumed in normal blocks before current, and in large */
   uint64_t retired_tails; /* unused ends of the normal blocks before current */
+  uint64_t held;          /* every block's bytes as malloc'd: what a budget counts */
 } Chained;
 
 _Static_assert(sizeof(Chained) <= SAMRENA__ADAPTER_STATE_BYTES, "Chained must fit in the arena");
@@ -109,6 +110,28 @@ static ChainedBlock *block_new(uint64_t payload_size, uint64_t prefix) {
 /* All the bytes of a block, as malloc'd. */
 static uint64_t block_total(const ChainedBlock *block) {
   return (uint64_t)(block->data - (const unsigned char *)block) + block->size;
+}
+
+/* A block of payload_size bytes for the arena, within its budget: NULL
+ * with OUT_OF_MEMORY recorded when the block would take it past. */
+static ChainedBlock *block_obtain(Samrena *arena, uint64_t payload_size) {
+  Chained *chained = state_of(arena);
+  if (payload_size > SAMRENA__MAX_FOOTPRINT - BLOCK_HEADER_SIZE)
+    return samrena__fail_null(SAMRENA_ERROR_OVERFLOW);
+  if (!samrena__within_limit(arena, chained->held, block_bytes(0, payload_size)))
+    return samrena__fail_null(SAMRENA_ERROR_OUT_OF_MEMORY);
+  ChainedBlock *block = block_new(payload_size, 0);
+  if (block != NULL)
+    chained->held += block_total(block);
+  return block;
+}
+
+/* What the budget leaves for a new block's payload; UINT64_MAX without one. */
+static uint64_t budget_payload(const Samrena *arena) {
+  uint64_t limit = arena->limit_bytes, held = state_of(arena)->held;
+  if (limit == 0)
+    return UINT64_MAX;
+  return held < limit && limit - held > BLOCK_HEADER_SIZE ? limit - held - BLOCK_HEADER_SIZE : 0;
 }
 
 /* A block of a destroyed arena goes to the cache when it fits there.  A
@@ -200,6 +223,7 @@ static Samrena *chained_create(const Samrena *proto, const SamrenaSettings *sett
                                          sizeof(Chained));
   Chained *chained = state_of(arena);
   chained->first = chained->current = first;
+  chained->held = block_total(first);
   chained->page_size = settings->page_size;
   chained->next_block_bytes = settings->growth_bytes;
   chained->growth_factor = settings->growth_factor;
@@ -243,7 +267,7 @@ static void *push_large(Samrena *arena, uint64_t size, uint64_t alignment) {
   Chained *chained = state_of(arena);
   ChainedBlock *block = take_best_large_spare(chained, size, alignment);
   if (block == NULL) {
-    block = block_new(fresh_block_need(size, alignment), 0);
+    block = block_obtain(arena, fresh_block_need(size, alignment));
     if (block == NULL)
       return NULL;
   }
@@ -265,10 +289,15 @@ static void *chained_push_slow(Samrena *arena, uint64_t size, uint64_t alignment
     advance_to(arena, spare);
     return bump(arena, size, alignment);
   }
-  if (fresh_block_need(size, alignment) > chained->next_block_bytes)
+  uint64_t need = fresh_block_need(size, alignment);
+  if (need > chained->next_block_bytes)
     return push_large(arena, size, alignment);
 
-  ChainedBlock *block = block_new(chained->next_block_bytes, 0);
+  /* Near the budget, a smaller block that holds the push still fits. */
+  uint64_t payload = chained->next_block_bytes, left = budget_payload(arena);
+  if (payload > left && left >= need)
+    payload = left;
+  ChainedBlock *block = block_obtain(arena, payload);
   if (block == NULL)
     return NULL;
   grow_next_block(chained);
@@ -325,9 +354,9 @@ static SamrenaError chained_reserve(Samrena *arena, uint64_t min_capacity) {
   uint64_t size;
   if (!samrena__round_up_checked(shortfall, chained->page_size, &size))
     return samrena__fail(SAMRENA_ERROR_OVERFLOW);
-  if (size < chained->next_block_bytes)
+  if (size < chained->next_block_bytes && chained->next_block_bytes <= budget_payload(arena))
     size = chained->next_block_bytes;
-  ChainedBlock *block = block_new(size, 0);
+  ChainedBlock *block = block_obtain(arena, size);
   if (block == NULL)
     return samrena_last_error();
   block->next = chained->current->next;
@@ -338,12 +367,14 @@ static SamrenaError chained_reserve(Samrena *arena, uint64_t min_capacity) {
 /* Frees the spares of *list that capacity can spare while staying >= floor.
  * Trimming means giving memory back: the blocks go to free(3), never to
  * the cache, where they would stay held by the process. */
-static void free_spares_above(ChainedBlock **list, uint64_t *capacity, uint64_t floor) {
+static void free_spares_above(Chained *chained, ChainedBlock **list, uint64_t *capacity,
+                              uint64_t floor) {
   while (*list != NULL) {
     ChainedBlock *block = *list;
     if (*capacity - block->size >= floor) {
       *capacity -= block->size;
       *list = block->next;
+      chained->held -= block_total(block);
       block_release(block);
     } else {
       list = &block->next;
@@ -356,8 +387,8 @@ static SamrenaError chained_trim(Samrena *arena, uint64_t keep_bytes) {
   uint64_t allocated = chained_allocated(arena);
   uint64_t floor = keep_bytes > allocated ? keep_bytes : allocated;
   uint64_t capacity = chained_capacity(arena);
-  free_spares_above(&chained->large_spares, &capacity, floor);
-  free_spares_above(&chained->current->next, &capacity, floor);
+  free_spares_above(chained, &chained->large_spares, &capacity, floor);
+  free_spares_above(chained, &chained->current->next, &capacity, floor);
   return SAMRENA_OK;
 }
 
@@ -424,13 +455,42 @@ static bool chained_extend(Samrena *arena, uint64_t bytes) {
   return false;
 }
 
+/* The largest push block holds when empty; 0 for none. */
+static uint64_t empty_room(const ChainedBlock *block, uint64_t alignment) {
+  if (block == NULL)
+    return 0;
+  uint64_t padding = samrena__padding_for(block->data, alignment);
+  return padding <= block->size ? block->size - padding : 0;
+}
+
+/* The largest push a spare large block holds. */
+static uint64_t largest_spare(const ChainedBlock *block, uint64_t alignment) {
+  uint64_t largest = 0;
+  for (; block != NULL; block = block->next)
+    if (empty_room(block, alignment) > largest)
+      largest = empty_room(block, alignment);
+  return largest;
+}
+
 /* Any push a block can hold: the block and its header within an object's
- * limits, and room for the padding when the alignment exceeds malloc's. */
+ * limits, and room for the padding when the alignment exceeds malloc's.
+ * Under a budget, what a new block it leaves room for holds, or a spare. */
 static uint64_t chained_room(const Samrena *arena, uint64_t alignment) {
-  (void)arena;
   uint64_t limit = SAMRENA__MAX_FOOTPRINT < SIZE_MAX ? SAMRENA__MAX_FOOTPRINT : SIZE_MAX;
   uint64_t slack = alignment > SAMRENA__MAX_ALIGN ? alignment - 1 : 0;
-  return limit - BLOCK_HEADER_SIZE - slack;
+  uint64_t room = limit - BLOCK_HEADER_SIZE - slack;
+  if (arena == NULL || arena->limit_bytes == 0)
+    return room;
+  Chained *chained = state_of(arena);
+  uint64_t left = budget_payload(arena);
+  uint64_t fresh = left > slack ? left - slack : 0;
+  if (fresh < room)
+    room = fresh;
+  uint64_t spare = empty_room(chained->current->next, alignment);
+  uint64_t large_spare = largest_spare(chained->large_spares, alignment);
+  if (spare > room)
+    room = spare;
+  return large_spare > room ? large_spare : room;
 }
 
 const SamrenaOps samrena__chained_ops = {

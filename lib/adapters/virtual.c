@@ -187,6 +187,36 @@ static bool reserve_large_pages(VirtualRegion *region, const SamrenaSettings *se
   return true;
 }
 
+/* What the arena's regions have committed: what a budget counts. */
+static uint64_t committed_total(const Virtual *virt) {
+  uint64_t total = 0;
+  for (const VirtualRegion *region = &virt->first; region != NULL; region = region->next)
+    total += region->vm.committed;
+  return total;
+}
+
+/* The most this region may have committed under the arena's budget, a
+ * whole number of pages; UINT64_MAX without a budget. */
+static uint64_t budget_for(const Samrena *arena, const VirtualRegion *region) {
+  uint64_t limit = arena->limit_bytes;
+  if (limit == 0)
+    return UINT64_MAX;
+  uint64_t others = committed_total(state_of(arena)) - region->vm.committed;
+  uint64_t allowed = others < limit ? limit - others : 0;
+  allowed &= ~(samrena__vm_page_size() - 1);
+  return allowed > region->vm.committed ? allowed : region->vm.committed;
+}
+
+/* Commits for bytes up to offset `end`, up to target where the budget
+ * allows: OUT_OF_MEMORY, nothing committed, when it cannot hold `end`. */
+static SamrenaError commit_within_budget(Samrena *arena, VirtualRegion *region, uint64_t end,
+                                         uint64_t target) {
+  uint64_t allowed = budget_for(arena, region);
+  if (end > allowed)
+    return samrena__fail(SAMRENA_ERROR_OUT_OF_MEMORY);
+  return commit_poisoned(region, target < allowed ? target : allowed);
+}
+
 static void release_region(VirtualRegion *region) {
   /* Shadow memory outlives a mapping: the next owner of these addresses
    * must not find them poisoned. */
@@ -294,8 +324,10 @@ static void advance_to(Samrena *arena, VirtualRegion *region) {
 }
 
 /* A further region, after the current one and before its spares, that
- * holds at least `need` bytes; NULL with the error recorded. */
-static VirtualRegion *add_region(Virtual *virt, uint64_t need) {
+ * holds at least `need` bytes; NULL with the error recorded.  A reused
+ * reservation keeps a few committed pages, which a budget may not allow. */
+static VirtualRegion *add_region(Samrena *arena, uint64_t need) {
+  Virtual *virt = state_of(arena);
   uint64_t reserve = need > virt->region_reserve ? need : virt->region_reserve;
   VirtualRegion *region = samrena__malloc(sizeof *region);
   if (region == NULL)
@@ -304,6 +336,14 @@ static VirtualRegion *add_region(Virtual *virt, uint64_t need) {
     free(region);
     return NULL;
   }
+  if (!samrena__within_limit(arena, committed_total(virt), region->vm.committed) &&
+      samrena__vmem_decommit_to(&region->vm, 0) != SAMRENA_OK) {
+    release_region(region);
+    free(region);
+    return NULL;
+  }
+  if (region->dirty_end > region->vm.committed)
+    region->dirty_end = region->vm.committed;
   region->next = virt->current->next;
   virt->current->next = region;
   return region;
@@ -322,7 +362,7 @@ static VirtualRegion *region_for(Samrena *arena, uint64_t size, uint64_t alignme
     return spare;
   if (size > SAMRENA__MAX_FOOTPRINT - (alignment - 1))
     return samrena__fail_null(SAMRENA_ERROR_OVERFLOW);
-  VirtualRegion *region = add_region(virt, size + (alignment - 1));
+  VirtualRegion *region = add_region(arena, size + (alignment - 1));
   if (region != NULL && !fits_reservation(region, 0, size, alignment, end))
     return samrena__fail_null(SAMRENA_ERROR_OUT_OF_MEMORY); /* reserved for it: never */
   return region;
@@ -340,7 +380,7 @@ static void *virtual_push_slow(Samrena *arena, uint64_t size, uint64_t alignment
     if (region == NULL)
       return NULL;
   }
-  if (commit_poisoned(region, commit_target(virt, region, end)) != SAMRENA_OK)
+  if (commit_within_budget(arena, region, end, commit_target(virt, region, end)) != SAMRENA_OK)
     return NULL;
   if (region != virt->current)
     advance_to(arena, region);
@@ -440,7 +480,8 @@ static bool virtual_extend(Samrena *arena, uint64_t bytes) {
   if (bytes > region->vm.reserved - offset)
     return false;
   SamrenaError before = samrena_last_error();
-  if (commit_poisoned(region, commit_target(virt, region, offset + bytes)) != SAMRENA_OK) {
+  if (commit_within_budget(arena, region, offset + bytes,
+                           commit_target(virt, region, offset + bytes)) != SAMRENA_OK) {
     samrena__fail(before); /* the caller falls back; this is not its error */
     return false;
   }
@@ -468,13 +509,19 @@ static SamrenaError virtual_reserve(Samrena *arena, uint64_t min_capacity) {
       return samrena__fail(SAMRENA_ERROR_OVERFLOW);
     uint64_t spares = usable_from(region->next);
     shortfall = wanted - room_here > spares ? wanted - room_here - spares : 0;
-    if (shortfall != 0 && (spare = add_region(virt, shortfall)) == NULL)
-      return samrena_last_error();
   }
   uint64_t here = wanted < room_here ? region->start + wanted : region->vm.reserved;
-  SamrenaError error = commit_poisoned(region, commit_target(virt, region, here));
+  /* Within the budget, or nothing changes. */
+  uint64_t here_pages = samrena__align_up(here, page);
+  uint64_t more = (here_pages > region->vm.committed ? here_pages - region->vm.committed : 0) +
+                  samrena__align_up(shortfall, page);
+  if (!samrena__within_limit(arena, committed_total(virt), more))
+    return samrena__fail(SAMRENA_ERROR_OUT_OF_MEMORY);
+  if (shortfall != 0 && (spare = add_region(arena, shortfall)) == NULL)
+    return samrena_last_error();
+  SamrenaError error = commit_within_budget(arena, region, here, commit_target(virt, region, here));
   if (error == SAMRENA_OK && spare != NULL)
-    error = commit_poisoned(spare, commit_target(virt, spare, shortfall));
+    error = commit_within_budget(arena, spare, shortfall, commit_target(virt, spare, shortfall));
   set_limit_to_commit(arena);
   if (error != SAMRENA_OK)
     return error;
@@ -534,17 +581,34 @@ static void virtual_stats(const Samrena *arena, SamrenaStats *out) {
 }
 
 /* What is left of the reservation past the padding; without a cap, any
- * push a further region could hold.  A new arena has its default
+ * push a further region could hold.  Under a budget, what it leaves room
+ * to commit, here or in a further region.  A new arena has its default
  * reservation. */
 static uint64_t virtual_room(const Samrena *arena, uint64_t alignment) {
   if (arena == NULL)
     return VIRTUAL_DEFAULT_RESERVE;
   Virtual *virt = state_of(arena);
-  if (virt->uncapped)
-    return SAMRENA__MAX_FOOTPRINT - (alignment - 1);
-  uint64_t rest = virt->current->vm.reserved - offset_of(arena);
+  VirtualRegion *region = virt->current;
+  uint64_t offset = offset_of(arena);
+  uint64_t end = virt->uncapped ? UINT64_MAX : region->vm.reserved;
+  uint64_t budget = budget_for(arena, region);
+  if (budget < end)
+    end = budget;
   uint64_t padding = samrena__padding_for(arena->fast.cursor, alignment);
-  return padding <= rest ? rest - padding : 0;
+  uint64_t here = end > offset && end - offset > padding ? end - offset - padding : 0;
+  if (virt->uncapped) {
+    uint64_t further = SAMRENA__MAX_FOOTPRINT - (alignment - 1);
+    if (arena->limit_bytes != 0) {
+      uint64_t total = committed_total(virt), limit = arena->limit_bytes;
+      uint64_t pages = total < limit ? (limit - total) & ~(samrena__vm_page_size() - 1) : 0;
+      further = pages > alignment - 1 ? pages - (alignment - 1) : 0;
+    }
+    if (further > here)
+      here = further;
+  }
+  if (here > SAMRENA__MAX_FOOTPRINT - (alignment - 1))
+    here = SAMRENA__MAX_FOOTPRINT - (alignment - 1);
+  return here;
 }
 
 const SamrenaOps samrena__virtual_ops = {

@@ -1,5 +1,5 @@
 /* platform/thread.h -- the contract between the portable code and one
- * platform's threads: a mutex, and a callback when a thread exits.
+ * platform's threads: a mutex, a yield, and a callback when a thread exits.
  * Exactly one file implements it: platform/thread_posix.c (pthreads),
  * platform/thread_win32.c (SRW locks, fiber-local storage) or
  * platform/thread_none.c (a build without threads: the mutex does nothing
@@ -27,6 +27,9 @@ void samrena__mutex_lock(SamrenaMutex *m);
 void samrena__mutex_unlock(SamrenaMutex *m);
 /* Pre: m initialized and not held.  Post: m not initialized. */
 void samrena__mutex_destroy(SamrenaMutex *m);
+
+/* Gives the rest of the calling thread's time slice to another thread. */
+void samrena__thread_yield(void);
 
 /* Arranges for fn(data) to run when the calling thread exits, before its
  * thread-local storage goes; a later call from the same thread replaces

@@ -6,6 +6,7 @@
 #include "platform/thread.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 
 _Static_assert(sizeof(pthread_mutex_t) <= sizeof(SamrenaMutex), "SamrenaMutex must hold a pthread mutex");
@@ -29,6 +30,10 @@ void samrena__mutex_unlock(SamrenaMutex *m) {
 
 void samrena__mutex_destroy(SamrenaMutex *m) {
   pthread_mutex_destroy(mutex_of(m));
+}
+
+void samrena__thread_yield(void) {
+  sched_yield();
 }
 
 /* One key for the process, made on first use; its destructor calls the

@@ -32,6 +32,10 @@ void samrena__mutex_destroy(SamrenaMutex *m) {
   (void)m;
 }
 
+void samrena__thread_yield(void) {
+  SwitchToThread();
+}
+
 /* One fiber-local slot for the process, allocated on first use with a
  * callback that calls the library's; Windows runs it at thread exit for
  * each thread whose value is not NULL. */

@@ -147,18 +147,23 @@ static void *carve(ConcurrentSlot *slot, uint64_t size, uint64_t alignment) {
   return result;
 }
 
+/* Under the lock: a push straight from the backing arena. */
+static void *push_direct(Concurrent *concurrent, uint64_t size, uint64_t alignment) {
+  Samrena *backing = concurrent->backing;
+  uint64_t before = samrena_allocated(backing);
+  void *result = samrena_push_aligned(backing, size, alignment);
+  if (result != NULL)
+    concurrent->retired_used += samrena_allocated(backing) - before;
+  return result;
+}
+
 /* Under the lock: a large push straight from the backing arena, or a new
  * chunk for the slot and the push from it. */
 static void *push_locked(Concurrent *concurrent, ConcurrentSlot *slot, uint64_t size,
                          uint64_t alignment) {
   Samrena *backing = concurrent->backing;
-  if (size + (alignment - 1) > DIRECT_BYTES) {
-    uint64_t before = samrena_allocated(backing);
-    void *result = samrena_push_aligned(backing, size, alignment);
-    if (result != NULL)
-      concurrent->retired_used += samrena_allocated(backing) - before;
-    return result;
-  }
+  if (size + (alignment - 1) > DIRECT_BYTES)
+    return push_direct(concurrent, size, alignment);
   unsigned char *chunk = samrena_push_aligned(backing, CHUNK_BYTES, SAMRENA__MAX_ALIGN);
   if (chunk == NULL)
     return NULL;
@@ -192,9 +197,27 @@ static void *push_slowly(Samrena *arena, uint64_t size, uint64_t alignment) {
   return result;
 }
 
+/* In the debug mode every push goes to the backing arena, which gives it
+ * its guard and its record. */
+static void *push_debug(Samrena *arena, uint64_t size, uint64_t alignment) {
+  Concurrent *concurrent = state_of(arena);
+  if (size == 0)
+    return push_slowly(arena, size, alignment);
+  samrena__mutex_lock(&concurrent->lock);
+  void *result = push_direct(concurrent, size, alignment);
+  samrena__mutex_unlock(&concurrent->lock);
+  return result;
+}
+
+Samrena *samrena__concurrent_backing(const Samrena *arena) {
+  return arena->ops == &samrena__concurrent_ops ? state_of(arena)->backing : NULL;
+}
+
 /* The common case: this thread's slot is in its cache and the push fits
  * in its chunk. */
 void *samrena__concurrent_push(Samrena *arena, uint64_t size, uint64_t alignment) {
+  if ((arena->flags & SAMRENA_FLAG_DEBUG) != 0)
+    return push_debug(arena, size, alignment);
   const Concurrent *concurrent = state_of(arena);
   const SlotCacheEntry *entry = &samrena_slot_cache[concurrent->id % SLOT_CACHE];
   if (entry->id == concurrent->id && size != 0) {

@@ -74,7 +74,10 @@ typedef struct {
   uint64_t stamp;    /* the arena's stamp once taken */
   SamrenaPosition position;
   SamrenaCleanup *cleanups;
+  size_t debug_records; /* the debug mode's records of pushes before it */
 } SamrenaMarkEntry;
+
+typedef struct SamrenaDebugLog SamrenaDebugLog;
 
 struct Samrena {
   /* First, as samrena.h promises: the bump state the inline functions use.
@@ -101,6 +104,16 @@ struct Samrena {
   size_t mark_count, mark_capacity;
   SamrenaCleanup *cleanups;
   uint64_t reset_stamp; /* fast.stamp at the last reset: scratch scopes before it are over */
+
+  /* Diagnostics: the name and the list of live arenas (port/registry.c),
+   * the budget, and the debug mode (port/debug.c). */
+  char *name;            /* a malloc'd copy; NULL when unnamed */
+  uint64_t limit_bytes;  /* samrena_set_limit's; 0: none */
+  struct Samrena *registry_prev, *registry_next;
+  bool registered;       /* in the list of live arenas (a concurrent arena's backing is not) */
+  SamrenaDebugLog *debug; /* NULL unless the debug mode is on */
+  void (*log_callback)(const char *message, void *user_data); /* the config's */
+  void *log_user_data;
 
   /* The adapter's state, which adapter points at: an arena is one
    * allocation, so creating one costs a single malloc. */
@@ -192,6 +205,8 @@ const SamrenaOps *samrena__find_adapter(SamrenaStrategy strategy);
  * its own whose pushes go through per-thread chunks.  Takes backing, even
  * on failure (NULL, *error set). */
 Samrena *samrena__concurrent_wrap(Samrena *backing, const Samrena *proto, SamrenaError *error);
+/* The backing arena of a concurrent arena; NULL for any other. */
+Samrena *samrena__concurrent_backing(const Samrena *arena);
 /* A push on a concurrent arena, from any thread.  Pre: size + alignment
  * - 1 within SAMRENA__MAX_FOOTPRINT. */
 void *samrena__concurrent_push(Samrena *arena, uint64_t size, uint64_t alignment);
@@ -204,10 +219,65 @@ extern const SamrenaOps samrena__virtual_ops;
 /* samrena_create with flags only the library sets added to the config's. */
 Samrena *samrena__create_with(const SamrenaConfig *config, uint32_t internal_flags);
 
-/* Makes fast.limit right again after the span or the cursor moved. */
+/* Makes fast.limit right again after the span or the cursor moved.  It is
+ * held at the cursor, so that every push comes through the library, while
+ * the library poisons or the debug mode puts guards after pushes. */
 static inline void samrena__publish_limit(Samrena *arena) {
-  arena->fast.limit = SAMRENA__POISONING() ? arena->fast.cursor : arena->limit;
+  bool shut = SAMRENA__POISONING() || arena->debug != NULL;
+  arena->fast.limit = shut ? arena->fast.cursor : arena->limit;
 }
+
+/* Whether the arena may obtain `more` bytes when it holds `held`: within
+ * its budget (samrena_set_limit), or it has none. */
+static inline bool samrena__within_limit(const Samrena *arena, uint64_t held, uint64_t more) {
+  uint64_t limit = arena->limit_bytes;
+  return limit == 0 || (held <= limit && more <= limit - held);
+}
+
+/* A push of size bytes at alignment from the current span, or from the
+ * adapter's slow path, with no debug guard.  Pre: size >= 1, size +
+ * alignment - 1 within SAMRENA__MAX_FOOTPRINT (port/samrena.c). */
+void *samrena__push_plain(Samrena *arena, uint64_t size, uint64_t alignment);
+
+/* ---------------------------------------------------- the debug mode
+ * (port/debug.c).  Each push is followed by SAMRENA__GUARD_BYTES bytes of
+ * SAMRENA__GUARD_BYTE, and recorded (address, size, number) in a log
+ * kept apart from the arena, so that an overrun cannot corrupt it. */
+#define SAMRENA__GUARD_BYTES 16u
+#define SAMRENA__GUARD_BYTE 0xFD
+#define SAMRENA__FREED_BYTE 0xDD
+
+/* Whether SAMRENA_DEBUG asks for the debug mode in every arena; the
+ * environment is read once. */
+bool samrena__debug_from_environment(void);
+/* Gives the arena its log; OUT_OF_MEMORY when there is no memory for it. */
+SamrenaError samrena__debug_start(Samrena *arena);
+/* Checks every guard, reports the overwritten ones, frees the log. */
+void samrena__debug_stop(Samrena *arena);
+/* A push with its guard, recorded.  Pre: as samrena__push_plain's. */
+void *samrena__debug_push(Samrena *arena, uint64_t size, uint64_t alignment);
+/* Resizes the last push in place when ptr is it (old_size its size) and
+ * there is room, moving its guard; NULL otherwise (nothing changed). */
+void *samrena__debug_resize_last(Samrena *arena, unsigned char *ptr, uint64_t old_size,
+                                 uint64_t new_size);
+/* How many pushes the log holds: a mark remembers it. */
+size_t samrena__debug_records(const Samrena *arena);
+/* Checks the guards of the pushes after the first `keep`, reports the
+ * overwritten ones, fills what they took with SAMRENA__FREED_BYTE and
+ * forgets them: the pushes a reset or a restore gives back. */
+void samrena__debug_give_back(Samrena *arena, size_t keep);
+/* The bytes the guards of the logged pushes take, for wasted. */
+uint64_t samrena__debug_guard_bytes(const Samrena *arena);
+/* Writes message for the arena: its log callback, else stderr. */
+void samrena__log(const Samrena *arena, const char *message);
+
+/* ------------------------------------------ live arenas (port/registry.c) */
+
+/* Adds a new arena to the list samrena_report walks, and takes it out. */
+void samrena__register(Samrena *arena);
+void samrena__unregister(Samrena *arena);
+/* Frees the arena's name. */
+void samrena__drop_name(Samrena *arena);
 
 /* Records error for samrena_last_error() and returns it. */
 SamrenaError samrena__fail(SamrenaError error);

@@ -137,15 +137,18 @@ SamrenaConfig samrena_default_config(void) {
 
 #define SAMRENA_KNOWN_FLAGS                                                                  \
   (SAMRENA_FLAG_STRICT | SAMRENA_FLAG_HUGE_PAGES | SAMRENA_FLAG_QUIET | SAMRENA_FLAG_NO_HUGE_PAGES | \
-   SAMRENA_FLAG_CONCURRENT)
+   SAMRENA_FLAG_CONCURRENT | SAMRENA_FLAG_DEBUG)
 #define SAMRENA_MIN_PAGE_SIZE UINT64_C(64)
 
 /* The flags, with fallback_mode folded in: asking for strict either way
- * is strict, AUTO is as quiet as SAMRENA_FLAG_QUIET. */
+ * is strict, AUTO is as quiet as SAMRENA_FLAG_QUIET.  The debug mode is
+ * asked for by the flag, by enable_debug or by the environment. */
 static SamrenaError settings_flags(const SamrenaConfig *config, uint32_t *out) {
   if ((config->flags & ~SAMRENA_KNOWN_FLAGS) != 0)
     return SAMRENA_ERROR_INVALID_PARAMETER;
   *out = config->flags;
+  if (config->enable_debug || samrena__debug_from_environment())
+    *out |= SAMRENA_FLAG_DEBUG;
   switch (config->fallback_mode) {
   case SAMRENA_FALLBACK_AUTO:
     *out |= SAMRENA_FLAG_QUIET;
@@ -273,13 +276,26 @@ static Samrena *create_adapter(Samrena *proto, const SamrenaConfig *config,
 /* The port's part of a new handle; the adapter copies it into the memory
  * it puts the arena in.  Built from a blank one: a memset here became a
  * `rep stos`, slow to start, measurable in an arena per request. */
-static void init_proto(Samrena *proto, const SamrenaSettings *settings) {
+static void init_proto(Samrena *proto, const SamrenaConfig *config,
+                       const SamrenaSettings *settings) {
   static const Samrena blank;
   memcpy(proto, &blank, offsetof(Samrena, adapter_state));
   proto->fast.alignment_mask = (uintptr_t)(settings->alignment - 1);
   proto->fast.alignment_floor = ~proto->fast.alignment_mask;
   proto->flags = settings->flags;
   proto->page_size = settings->page_size;
+  proto->log_callback = config->log_callback;
+  proto->log_user_data = config->log_user_data;
+}
+
+/* The debug mode's log, for an arena that pushes itself (a concurrent
+ * arena's pushes go to its backing's). */
+static Samrena *start_debug(Samrena *arena, SamrenaError *error) {
+  *error = samrena__debug_start(arena);
+  if (*error == SAMRENA_OK)
+    return arena;
+  arena->ops->destroy(arena);
+  return NULL;
 }
 
 Samrena *samrena__create_with(const SamrenaConfig *config, uint32_t internal_flags) {
@@ -292,13 +308,19 @@ Samrena *samrena__create_with(const SamrenaConfig *config, uint32_t internal_fla
   bool concurrent = (settings.flags & SAMRENA_FLAG_CONCURRENT) != 0;
   settings.flags &= ~(uint32_t)SAMRENA_FLAG_CONCURRENT; /* the backing arena is a plain one */
   Samrena proto;
-  init_proto(&proto, &settings);
+  init_proto(&proto, config, &settings);
   Samrena *arena = create_adapter(&proto, config, &settings, &error);
-  if (arena != NULL && concurrent)
-    arena = samrena__concurrent_wrap(arena, &proto, &error);
+  if (arena != NULL && (settings.flags & SAMRENA_FLAG_DEBUG) != 0)
+    arena = start_debug(arena, &error);
+  if (arena != NULL) {
+    samrena__publish_limit(arena);
+    if (concurrent)
+      arena = samrena__concurrent_wrap(arena, &proto, &error);
+  }
   if (arena == NULL)
     return samrena__fail_null(error);
   samrena__publish_limit(arena);
+  samrena__register(arena);
   return arena;
 }
 
@@ -314,10 +336,17 @@ Samrena *samrena_allocate(uint64_t initial_pages) {
   return samrena_create(&config);
 }
 
+/* Out of the list first, so that a report in another thread never reads
+ * an arena being taken apart; the cleanups run before the debug mode's
+ * last check, as they may still use the arena. */
 void samrena_destroy(Samrena *arena) {
   if (arena == NULL)
     return;
+  samrena__unregister(arena);
   samrena__free_scopes(arena);
+  if (arena->debug != NULL)
+    samrena__debug_stop(arena);
+  samrena__drop_name(arena);
   arena->ops->destroy(arena); /* the handle too */
 }
 
@@ -351,7 +380,12 @@ static void *push_checked(Samrena *arena, uint64_t size, uint64_t alignment) {
     return samrena__concurrent_push(arena, size, alignment); /* touches nothing shared here */
   if (size == 0)
     return push_nothing(arena, alignment);
+  if (arena->debug != NULL)
+    return samrena__debug_push(arena, size, alignment);
+  return samrena__push_plain(arena, size, alignment);
+}
 
+void *samrena__push_plain(Samrena *arena, uint64_t size, uint64_t alignment) {
   uint64_t padding = samrena__padding_for(arena->fast.cursor, alignment);
   uint64_t room = (uint64_t)(arena->limit - arena->fast.cursor);
   void *result;
@@ -461,7 +495,15 @@ void *samrena_resize(Samrena *arena, void *ptr, uint64_t old_size, uint64_t new_
     return samrena__fail_null(SAMRENA_ERROR_OVERFLOW);
   /* Compared as integers: ptr may lie in another block than the cursor. */
   uintptr_t start = (uintptr_t)ptr, cursor = (uintptr_t)arena->fast.cursor;
-  if (start <= cursor && cursor - start == old_size && is_after_newest_mark(arena, ptr)) {
+  if (arena->debug != NULL) {
+    void *result = is_after_newest_mark(arena, ptr)
+                       ? samrena__debug_resize_last(arena, ptr, old_size, new_size)
+                       : NULL;
+    if (result != NULL)
+      return result;
+    if (new_size <= old_size)
+      return ptr;
+  } else if (start <= cursor && cursor - start == old_size && is_after_newest_mark(arena, ptr)) {
     void *result = resize_last_in_place(arena, ptr, old_size, new_size);
     if (result != NULL)
       return result;
@@ -527,6 +569,19 @@ SamrenaError samrena_stats(const Samrena *arena, SamrenaStats *out) {
   out->allocated = arena->ops->allocated(arena);
   out->capacity = arena->ops->capacity(arena);
   out->peak_allocated = peak_of(arena, out->allocated);
+  out->wasted += samrena__debug_guard_bytes(arena);
+  out->limit = arena->limit_bytes;
+  return SAMRENA_OK;
+}
+
+/* A concurrent arena's backing obtains its memory: the budget is its. */
+SamrenaError samrena_set_limit(Samrena *arena, uint64_t max_bytes) {
+  if (arena == NULL)
+    return samrena__fail(SAMRENA_ERROR_NULL_POINTER);
+  Samrena *backing = samrena__concurrent_backing(arena);
+  if (backing != NULL)
+    backing->limit_bytes = max_bytes;
+  arena->limit_bytes = max_bytes;
   return SAMRENA_OK;
 }
 
@@ -539,6 +594,8 @@ void samrena_reset(Samrena *arena) {
   }
   samrena__note_peak(arena);
   samrena__release_all(arena);
+  if (arena->debug != NULL)
+    samrena__debug_give_back(arena, 0);
   arena->ops->reset(arena);
   samrena__publish_limit(arena);
 }

@@ -112,7 +112,7 @@ static bool same_place(const SamrenaMarkEntry *entry, const SamrenaMarkEntry *no
   return a->cursor == b->cursor && a->block == b->block && a->large == b->large &&
          a->retired_used == b->retired_used && a->retired_tails == b->retired_tails &&
          a->outer[0] == b->outer[0] && a->outer[1] == b->outer[1] &&
-         entry->cleanups == now->cleanups;
+         entry->cleanups == now->cleanups && entry->debug_records == now->debug_records;
 }
 
 static bool grow_mark_stack(Samrena *arena) {
@@ -142,6 +142,7 @@ SamrenaMark samrena_save(Samrena *arena) {
   memset(&now, 0, sizeof now);
   arena->ops->save(arena, &now.position);
   now.cleanups = arena->cleanups;
+  now.debug_records = samrena__debug_records(arena);
   if (arena->mark_count > 0 && same_place(&arena->marks[arena->mark_count - 1], &now)) {
     return encode_mark(arena, arena->marks[arena->mark_count - 1].sequence);
   }
@@ -164,6 +165,8 @@ SamrenaError samrena_restore(Samrena *arena, SamrenaMark mark) {
     return samrena__fail(SAMRENA_ERROR_INVALID_PARAMETER);
   samrena__note_peak(arena);
   run_cleanups_down_to(arena, entry->cleanups);
+  if (arena->debug != NULL)
+    samrena__debug_give_back(arena, entry->debug_records);
   arena->ops->restore(arena, &entry->position);
   samrena__publish_limit(arena);
   arena->mark_count = (size_t)(entry - arena->marks) + 1; /* the mark itself stays valid */

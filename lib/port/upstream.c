@@ -35,9 +35,13 @@ SamrenaConfig samrena_config_virtual(uint64_t reserve_mb) {
   return config;
 }
 
+/* In the debug mode a push takes its guard too. */
 static SamrenaCapabilities capabilities_of(const SamrenaOps *ops, uint32_t flags,
                                            const Samrena *arena, uint64_t alignment) {
-  SamrenaCapabilities capabilities = {flags, ops->room(arena, alignment), alignment};
+  uint64_t room = ops->room(arena, alignment);
+  if (arena != NULL && arena->debug != NULL)
+    room = room > SAMRENA__GUARD_BYTES ? room - SAMRENA__GUARD_BYTES : 0;
+  SamrenaCapabilities capabilities = {flags, room, alignment};
   return capabilities;
 }
 
@@ -99,8 +103,10 @@ bool samrena_can_allocate(const Samrena *arena, uint64_t size) {
   uint64_t alignment = push_alignment(arena);
   if (size == 0)
     return true;
-  if (size > SAMRENA__MAX_FOOTPRINT - (alignment - 1))
+  if (size > SAMRENA__MAX_FOOTPRINT - (alignment - 1) - SAMRENA__GUARD_BYTES)
     return false;
+  if (arena->debug != NULL)
+    size += SAMRENA__GUARD_BYTES;
   uint64_t padding = samrena__padding_for(arena->fast.cursor, alignment);
   uint64_t span = (uint64_t)(arena->limit - arena->fast.cursor);
   if (padding <= span && size <= span - padding)

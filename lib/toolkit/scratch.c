@@ -9,8 +9,9 @@
  * cursor back, a handful of instructions.  When the stamp moved, the end
  * runs the cleanups and forgets the marks made since, then moves back as
  * far as it still can.  A chained scratch arena, whose blocks a scope may
- * leave, takes a real samrena_save instead; its mark says so by its top
- * bit, which no stamp has.  Scratch arenas are made with
+ * leave, takes a real samrena_save instead, as does one in the debug
+ * mode or under a sanitizer; its mark says so by its top bit, which no
+ * stamp has.  Scratch arenas are made with
  * SAMRENA__FLAG_ALWAYS_DIRTY, since the cheap end moves the cursor back
  * without the adapter seeing what was handed out.
  */
@@ -79,9 +80,13 @@ static Samrena *make_scratch_arena(ScratchThread *thread, int i) {
   Samrena *arena = samrena__create_with(&config, SAMRENA__FLAG_ALWAYS_DIRTY);
   if (arena == NULL)
     return NULL;
+  SamrenaError before = samrena_last_error();
+  if (samrena_set_name(arena, "scratch") != SAMRENA_OK) /* for samrena_report */
+    samrena__fail(before); /* an unnamed scratch arena is no failure */
   thread->arenas[i] = arena;
+  /* The debug mode must see every scope end, to check and fill. */
   thread->cheap[i] = (arena->capabilities & SAMRENA_CAP_CONTIGUOUS_MEMORY) != 0 &&
-                     !SAMRENA__POISONING();
+                     !SAMRENA__POISONING() && arena->debug == NULL;
   return arena;
 }
 

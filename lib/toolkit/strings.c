@@ -34,6 +34,8 @@ char *samrena_printf(Samrena *arena, const char *format, ...) {
   if (arena == NULL || format == NULL)
     return samrena__fail_null(SAMRENA_ERROR_NULL_POINTER);
   uint64_t room = (uint64_t)(arena->limit - arena->fast.cursor);
+  if (arena->debug != NULL) /* the push takes its guard too */
+    room = room > SAMRENA__GUARD_BYTES ? room - SAMRENA__GUARD_BYTES : 0;
   size_t window = room > INT32_MAX ? (size_t)INT32_MAX : (size_t)room;
   char scratch[1]; /* somewhere to write when the span is full */
   SAMRENA__UNPOISON(arena->fast.cursor, window);

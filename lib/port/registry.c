@@ -1,0 +1,219 @@
+/* port/registry.c -- arenas' names, the list of live arenas, and
+ * samrena_report over it.
+ *
+ * Every arena samrena_create returns is in the list from its creation to
+ * its destroy (a concurrent arena's backing is not: its handle stands for
+ * it).  The list is split in REGISTRY_STRIPES, each a doubly linked list
+ * through the handles with a spin lock of its own, the stripe chosen by
+ * the handle's address: an arena per request takes and gives back one
+ * uncontended lock at each end, and threads doing so at once rarely meet.
+ * Nothing on the push path looks at the list.
+ */
+#include <config.h>
+
+#include "port/internal.h"
+#include "platform/thread.h"
+#include "fault.h"
+
+#include <inttypes.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define REGISTRY_STRIPES 16
+
+typedef struct {
+  atomic_flag lock;
+  Samrena *first;
+} RegistryStripe;
+
+static RegistryStripe samrena_registry[REGISTRY_STRIPES] = {
+#define STRIPE {ATOMIC_FLAG_INIT, NULL}
+    STRIPE, STRIPE, STRIPE, STRIPE, STRIPE, STRIPE, STRIPE, STRIPE,
+    STRIPE, STRIPE, STRIPE, STRIPE, STRIPE, STRIPE, STRIPE, STRIPE,
+#undef STRIPE
+};
+
+/* Handles are at least max_align_t apart; their first bytes past that
+ * alignment, mixed, spread them over the stripes. */
+static RegistryStripe *stripe_of(const Samrena *arena) {
+  uintptr_t address = (uintptr_t)arena / alignof(max_align_t);
+  address ^= address >> 7 ^ address >> 13;
+  return &samrena_registry[address % REGISTRY_STRIPES];
+}
+
+/* Held for a few stores, except by samrena_report: a waiter that spins a
+ * while gives its time slice away. */
+static void stripe_lock(RegistryStripe *stripe) {
+  unsigned spins = 0;
+  while (atomic_flag_test_and_set_explicit(&stripe->lock, memory_order_acquire))
+    if (++spins % 64 == 0)
+      samrena__thread_yield();
+}
+
+static void stripe_unlock(RegistryStripe *stripe) {
+  atomic_flag_clear_explicit(&stripe->lock, memory_order_release);
+}
+
+void samrena__register(Samrena *arena) {
+  RegistryStripe *stripe = stripe_of(arena);
+  stripe_lock(stripe);
+  arena->registry_prev = NULL;
+  arena->registry_next = stripe->first;
+  if (stripe->first != NULL)
+    stripe->first->registry_prev = arena;
+  stripe->first = arena;
+  arena->registered = true;
+  stripe_unlock(stripe);
+}
+
+void samrena__unregister(Samrena *arena) {
+  if (!arena->registered)
+    return;
+  RegistryStripe *stripe = stripe_of(arena);
+  stripe_lock(stripe);
+  if (arena->registry_prev != NULL)
+    arena->registry_prev->registry_next = arena->registry_next;
+  else
+    stripe->first = arena->registry_next;
+  if (arena->registry_next != NULL)
+    arena->registry_next->registry_prev = arena->registry_prev;
+  arena->registered = false;
+  stripe_unlock(stripe);
+}
+
+/* ------------------------------------------------------------------ names */
+
+void samrena__drop_name(Samrena *arena) {
+  free(arena->name);
+  arena->name = NULL;
+}
+
+/* Swapped under the arena's stripe lock, so that a report in another
+ * thread never reads a name being freed. */
+static void swap_name(Samrena *arena, char *name) {
+  char *old;
+  if (arena->registered) {
+    RegistryStripe *stripe = stripe_of(arena);
+    stripe_lock(stripe);
+    old = arena->name;
+    arena->name = name;
+    stripe_unlock(stripe);
+  } else {
+    old = arena->name;
+    arena->name = name;
+  }
+  free(old);
+}
+
+static char *copy_of(const char *name) {
+  size_t length = strlen(name);
+  char *copy = samrena__malloc(length + 1);
+  if (copy != NULL)
+    memcpy(copy, name, length + 1);
+  return copy;
+}
+
+SamrenaError samrena_set_name(Samrena *arena, const char *name) {
+  if (arena == NULL)
+    return samrena__fail(SAMRENA_ERROR_NULL_POINTER);
+  char *copy = NULL, *backing_copy = NULL;
+  Samrena *backing = samrena__concurrent_backing(arena);
+  if (name != NULL && name[0] != '\0') {
+    copy = copy_of(name);
+    backing_copy = backing != NULL && copy != NULL ? copy_of(name) : NULL;
+    if (copy == NULL || (backing != NULL && backing_copy == NULL)) {
+      free(copy);
+      return samrena__fail(SAMRENA_ERROR_OUT_OF_MEMORY);
+    }
+  }
+  /* The backing arena's debug reports speak for this arena. */
+  if (backing != NULL)
+    swap_name(backing, backing_copy);
+  swap_name(arena, copy);
+  return SAMRENA_OK;
+}
+
+const char *samrena_name(const Samrena *arena) {
+  if (arena == NULL) {
+    samrena__fail(SAMRENA_ERROR_NULL_POINTER);
+    return "";
+  }
+  return arena->name != NULL ? arena->name : "";
+}
+
+/* ----------------------------------------------------------------- report */
+
+/* The figures of one line. */
+typedef struct {
+  uint64_t allocated, committed, reserved, peak, blocks, wasted;
+} ReportFigures;
+
+static void add_figures(ReportFigures *total, const ReportFigures *line) {
+  total->allocated += line->allocated;
+  total->committed += line->committed;
+  total->reserved += line->reserved;
+  total->peak += line->peak;
+  total->blocks += line->blocks;
+  total->wasted += line->wasted;
+}
+
+/* The name as one field: "-" when there is none, whitespace and control
+ * characters as '_', and a leading '#' too, which would read as a comment. */
+static void name_field(const Samrena *arena, char *out, size_t size) {
+  const char *name = arena->name != NULL ? arena->name : "-";
+  size_t i = 0;
+  for (; name[i] != '\0' && i + 1 < size; i++) {
+    unsigned char c = (unsigned char)name[i];
+    out[i] = c <= ' ' || c == 0x7f || (i == 0 && c == '#') ? '_' : (char)c;
+  }
+  out[i] = '\0';
+}
+
+static int print_line(FILE *out, const char *name, const char *strategy,
+                      const ReportFigures *figures) {
+  return fprintf(out,
+                 "%-20s %-8s %12" PRIu64 " %12" PRIu64 " %14" PRIu64 " %12" PRIu64 " %6" PRIu64
+                 " %10" PRIu64 "\n",
+                 name, strategy, figures->allocated, figures->committed, figures->reserved,
+                 figures->peak, figures->blocks, figures->wasted);
+}
+
+static int report_arena(FILE *out, const Samrena *arena, ReportFigures *total) {
+  SamrenaStats stats;
+  samrena_stats(arena, &stats);
+  ReportFigures line = {stats.allocated, stats.committed,      stats.reserved,
+                        stats.peak_allocated, stats.blocks, stats.wasted};
+  add_figures(total, &line);
+  char name[256];
+  name_field(arena, name, sizeof name);
+  return print_line(out, name, samrena_strategy_name(arena->strategy), &line);
+}
+
+/* Each stripe's lock is held while its arenas are read and written out,
+ * so none of them is destroyed meanwhile. */
+SamrenaError samrena_report(FILE *out) {
+  if (out == NULL)
+    return samrena__fail(SAMRENA_ERROR_NULL_POINTER);
+  ReportFigures total = {0, 0, 0, 0, 0, 0};
+  uint64_t arenas = 0;
+  bool failed = fprintf(out, "%-20s %-8s %12s %12s %14s %12s %6s %10s\n", "# name", "strategy",
+                        "allocated", "committed", "reserved", "peak", "blocks", "wasted") < 0;
+  for (size_t i = 0; i < REGISTRY_STRIPES; i++) {
+    RegistryStripe *stripe = &samrena_registry[i];
+    stripe_lock(stripe);
+    for (const Samrena *arena = stripe->first; arena != NULL; arena = arena->registry_next) {
+      failed |= report_arena(out, arena, &total) < 0;
+      arenas++;
+    }
+    stripe_unlock(stripe);
+  }
+  char count[24];
+  snprintf(count, sizeof count, "%" PRIu64, arenas);
+  failed |= print_line(out, "#total", count, &total) < 0;
+  failed |= fflush(out) != 0;
+  if (failed || ferror(out))
+    return samrena__fail(SAMRENA_ERROR_PLATFORM);
+  return SAMRENA_OK;
+}
