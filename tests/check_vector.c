@@ -96,7 +96,8 @@ START_TEST(test_init_out_of_memory) {
   uint64_t before = samrena_allocated(arena);
   ck_assert_ptr_null(samrena_vector_init(arena, 1, 2 * MiB));
   ck_assert_int_eq(samrena_last_error(), SAMRENA_ERROR_OUT_OF_MEMORY);
-  ck_assert_uint_eq(samrena_allocated(arena), before);
+  /* (in the debug mode the guard of the handle's push stays) */
+  ck_assert_uint_le(samrena_allocated(arena), before + util_guard(arena));
   samrena_destroy(arena);
 }
 END_TEST
@@ -796,7 +797,7 @@ START_TEST(test_owned_fields) {
                    samrena_strategy_available(SAMRENA_STRATEGY_VIRTUAL) ? SAMRENA_STRATEGY_VIRTUAL
                                                                         : SAMRENA_STRATEGY_CHAINED);
   /* The data is alone on its arena. */
-  ck_assert_uint_eq(samrena_allocated(vec->arena), 10 * sizeof(int));
+  ck_assert_uint_eq(samrena_allocated(vec->arena), UTIL_FOOTPRINT(vec->arena, 10 * sizeof(int)));
   SamrenaVector *other = samrena_vector_init_owned(sizeof(int), 0);
   ck_assert_ptr_nonnull(other);
   ck_assert_uint_eq(other->capacity, 1);
@@ -826,7 +827,8 @@ START_TEST(test_owned_never_moves) {
     ck_assert_uint_eq(moves, 0);
     ck_assert_ptr_eq(vec->data, data);
   }
-  ck_assert_uint_eq(samrena_allocated(vec->arena), vec->capacity * sizeof(uint32_t));
+  ck_assert_uint_eq(samrena_allocated(vec->arena),
+                    UTIL_FOOTPRINT(vec->arena, vec->capacity * sizeof(uint32_t)));
   ck_assert_uint_eq(util_stats(vec->arena).blocks, 1);
   for (uint32_t i = 0; i < count; i += 997)
     ck_assert_uint_eq(SAMRENA_VECTOR_ELEM(vec, uint32_t, i), i);
@@ -843,7 +845,7 @@ START_TEST(test_owned_never_moves) {
   ck_assert_ptr_null(vec->data);
   uint32_t seven = 7;
   ck_assert_ptr_nonnull(samrena_vector_push(vec, &seven));
-  if (stable)
+  if (stable && util_guard(vec->arena) == 0) /* the debug mode leaves a guard behind */
     ck_assert_ptr_eq(vec->data, data);
   samrena_vector_destroy(vec);
 }
@@ -906,7 +908,8 @@ START_TEST(test_owned_chained_fallback) {
   ck_assert_int_eq(samrena_strategy(vec->arena), SAMRENA_STRATEGY_CHAINED);
   ck_assert(holds_sequence(vec, count));
   ck_assert_uint_eq(util_stats(vec->arena).blocks, 1);
-  ck_assert_uint_eq(samrena_allocated(vec->arena), vec->capacity * sizeof(int));
+  ck_assert_uint_eq(samrena_allocated(vec->arena),
+                    UTIL_FOOTPRINT(vec->arena, vec->capacity * sizeof(int)));
   /* pushing an element of its own across a move: the old arena is gone */
   while (!samrena_vector_is_full(vec))
     ck_assert_ptr_nonnull(samrena_vector_push(vec, &count));
@@ -935,7 +938,7 @@ START_TEST(test_owned_arena_is_its_own) {
   double scale = 1.0;
   ck_assert_ptr_null(samrena_vector_map(vec, sizeof(double), to_double, &scale, vec->arena));
   ck_assert_int_eq(samrena_last_error(), SAMRENA_ERROR_INVALID_PARAMETER);
-  ck_assert_uint_eq(samrena_allocated(vec->arena), 4 * sizeof(int));
+  ck_assert_uint_eq(samrena_allocated(vec->arena), UTIL_FOOTPRINT(vec->arena, 4 * sizeof(int)));
 
   Samrena *arena = samrena_create(NULL);
   SamrenaVector *copy = samrena_vector_slice(vec, 1, 4, arena);
