@@ -55,6 +55,7 @@ static const WorkloadInfo workloads[BENCH_WORKLOAD_COUNT] = {
     {BENCH_GROW, "ms", KIND_MS, true},
     {BENCH_RSS, "B/object", KIND_BYTES, true},
     {BENCH_LIFECYCLE, "ns/cycle", KIND_NS_PER_COUNT, false},
+    {BENCH_VECTOR, "ms", KIND_MS, true},
 };
 
 typedef struct {
@@ -62,6 +63,7 @@ typedef struct {
   uint64_t fill_bytes, zeroed_bytes, grow_bytes;
   uint64_t rss_count, life_count;
   uint64_t callgrind_count;
+  uint64_t vector_count;
 } Sizes;
 
 /* The default run takes well under a minute on two cores; --full takes the
@@ -71,11 +73,11 @@ typedef struct {
 static const Sizes default_sizes = {
     UINT64_C(1000000), UINT64_C(100000), UINT64_C(100000), UINT64_C(10000),
     UINT64_C(16) << 20, UINT64_C(8) << 20, UINT64_C(8) << 20,
-    UINT64_C(250000), UINT64_C(100000), UINT64_C(1000000)};
+    UINT64_C(250000), UINT64_C(100000), UINT64_C(1000000), UINT64_C(1000000)};
 static const Sizes full_sizes = {
     UINT64_C(10000000), UINT64_C(10000000), UINT64_C(100000), UINT64_C(10000),
     UINT64_C(1) << 30, UINT64_C(512) << 20, UINT64_C(64) << 20,
-    UINT64_C(10000000), UINT64_C(1000000), UINT64_C(10000000)};
+    UINT64_C(10000000), UINT64_C(1000000), UINT64_C(10000000), UINT64_C(10000000)};
 
 static BenchParams params_for(const Sizes *sizes, BenchWorkload w) {
   BenchParams p = {1, BENCH_BLOCK, sizes->cycle};
@@ -102,6 +104,9 @@ static BenchParams params_for(const Sizes *sizes, BenchWorkload w) {
     break;
   case BENCH_LIFECYCLE:
     p.count = sizes->life_count;
+    break;
+  case BENCH_VECTOR:
+    p.count = sizes->vector_count;
     break;
   case BENCH_WORKLOAD_COUNT:
     break;
@@ -177,6 +182,12 @@ static void describe(BenchWorkload w, const BenchParams *p, char *out, size_t le
   case BENCH_LIFECYCLE:
     snprintf(out, len, "%s x (create, %u allocations of %u B, destroy)",
              human_count(p->count, a, sizeof a), BENCH_LIFE_PUSHES, BENCH_LIFE_SIZE);
+    break;
+  case BENCH_VECTOR:
+    snprintf(out, len,
+             "%s ints pushed one by one into a vector that starts with room for %u; "
+             "moves = times its data pointer changed; fresh process per run",
+             human_count(p->count, a, sizeof a), BENCH_VECTOR_START);
     break;
   case BENCH_WORKLOAD_COUNT:
     out[0] = '\0';
@@ -779,7 +790,7 @@ static void usage(FILE *f, const char *argv0) {
           "  --full             the long sizes: 10 M allocations, 1 GiB fills, ... (minutes)\n"
           "  --workload NAME    only these workloads (repeatable, or NAME,NAME): small,\n"
           "                     mixed, fill, zeroed (= zeroed-fresh, zeroed-reused), grow,\n"
-          "                     rss, lifecycle\n"
+          "                     rss, lifecycle, vector\n"
           "  --contender NAME   only these contenders (repeatable, or NAME,NAME); the inline\n"
           "                     bump always runs, as the reference (--list names them)\n"
           "  --runs N           timed runs per contender and workload (default 5)\n"
@@ -796,8 +807,9 @@ static void usage(FILE *f, const char *argv0) {
           "\n"
           "Default sizes (under a minute): small 1 M x 32 B, reset every 100 k; mixed 100 k,\n"
           "reset every 10 k; fill 16 MiB; zeroed 8 MiB; grow to 8 MiB; rss 250 k x 24 B;\n"
-          "lifecycle 100 k; callgrind 1 M.  --full: small and mixed 10 M, fill 1 GiB,\n"
-          "zeroed 512 MiB, grow to 64 MiB, rss 10 M, lifecycle 1 M, callgrind 10 M.\n",
+          "lifecycle 100 k; vector 1 M ints; callgrind 1 M.  --full: small and mixed 10 M,\n"
+          "fill 1 GiB, zeroed 512 MiB, grow to 64 MiB, rss 10 M, lifecycle 1 M, vector 10 M,\n"
+          "callgrind 10 M.\n",
           argv0);
 }
 

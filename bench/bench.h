@@ -30,6 +30,7 @@ typedef enum {
   BENCH_GROW,
   BENCH_RSS,
   BENCH_LIFECYCLE,
+  BENCH_VECTOR,
   BENCH_WORKLOAD_COUNT
 } BenchWorkload;
 
@@ -48,10 +49,12 @@ typedef enum {
 #define BENCH_RSS_ALIGN 8u        /* ... and its alignment (three pointers) */
 #define BENCH_LIFE_PUSHES 16u     /* lifecycle: pushes per arena ... */
 #define BENCH_LIFE_SIZE 64u       /* ... of this many bytes */
+#define BENCH_VECTOR_START 16u    /* vector: the room every vector starts with */
+#define BENCH_VECTOR_NOISE 4096u  /* vector-shared: one other push per this many */
 
 /* The size of one run, from the driver's command line. */
 typedef struct {
-  uint64_t count; /* small, mixed, rss: allocations; lifecycle: cycles */
+  uint64_t count; /* small, mixed, rss: allocations; lifecycle: cycles; vector: pushes */
   uint64_t bytes; /* fill, zeroed: bytes allocated; grow: final size */
   uint64_t cycle; /* small, mixed: allocations between resets */
 } BenchParams;
@@ -59,7 +62,7 @@ typedef struct {
 /* One timed run. */
 typedef struct {
   double seconds; /* the timed part */
-  double extra;   /* grow: times the pointer moved; rss: resident bytes per object */
+  double extra;   /* grow, vector: times the pointer moved; rss: resident bytes per object */
 } BenchSample;
 
 typedef bool (*BenchRunFn)(const BenchParams *params, BenchSample *sample);

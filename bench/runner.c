@@ -38,6 +38,7 @@
 
 #if BENCH_VARIANT == BENCH_VARIANT_MAIN
 #include <samrena.h>
+#include <samvector.h>
 #if HAVE_BENCH_APR
 #include <apr_general.h>
 #include <apr_pools.h>
@@ -57,12 +58,16 @@
 
 /* ---------------------------------------------------------------- contenders */
 
-#define ALL BENCH_ALL_WORKLOADS
-#define ARENA_WORKLOADS (BENCH_ALL_WORKLOADS & ~BENCH_ONLY(BENCH_GROW))
+/* The allocator workloads; the vector workload has contenders of its own
+ * (and the bump, as the reference). */
+#define ALL (BENCH_ALL_WORKLOADS & ~BENCH_ONLY(BENCH_VECTOR))
+#define ARENA_WORKLOADS (ALL & ~BENCH_ONLY(BENCH_GROW))
+#define VECTOR_ONLY BENCH_ONLY(BENCH_VECTOR)
 
 const BenchContender bench_contenders[] = {
-    {"bump", "inline bump over one malloc'd buffer: align, add, compare (the limit)",
-     BENCH_VARIANT_MAIN, true, ALL},
+    {"bump", "inline bump over one malloc'd buffer: align, add, compare (the limit); "
+             "vector: an array allocated at its final size",
+     BENCH_VARIANT_MAIN, true, ALL | VECTOR_ONLY},
     {"bump-huge",
      "the inline bump over a 2 MiB-aligned mapping with huge pages asked for before the first "
      "touch: the first-use limit",
@@ -88,6 +93,20 @@ const BenchContender bench_contenders[] = {
      BENCH_VARIANT_MAIN, HAVE_BENCH_TALLOC != 0, ALL},
     {"obstack", "obstack_alloc (64 KiB chunks), growing object for grow; reset = obstack_free",
      BENCH_VARIANT_MAIN, HAVE_BENCH_OBSTACK != 0, ALL},
+    {"vector-owned", "samrena_vector_init_owned, samrena_vector_push: alone on a virtual arena",
+     BENCH_VARIANT_MAIN, true, VECTOR_ONLY},
+    {"vector-shared",
+     "samrena_vector_init on a default arena, samrena_vector_push, a 64 B samrena_push on the "
+     "same arena every 4096 pushes",
+     BENCH_VARIANT_MAIN, true, VECTOR_ONLY},
+    {"vector-copy",
+     "upstream-style vector: each growth (x1.5, +8) pushes a new buffer on a samrena arena and "
+     "copies",
+     BENCH_VARIANT_MAIN, true, VECTOR_ONLY},
+    {"realloc-array", "an int array grown by realloc, doubling", BENCH_VARIANT_MAIN, true,
+     VECTOR_ONLY},
+    {"vector-doubling", "std::vector-like: each growth mallocs twice the room, copies, frees",
+     BENCH_VARIANT_MAIN, true, VECTOR_ONLY},
 };
 const size_t bench_contender_count = sizeof bench_contenders / sizeof bench_contenders[0];
 
@@ -96,6 +115,7 @@ static const char *const bench_workload_names[BENCH_WORKLOAD_COUNT] = {
     [BENCH_FILL] = "fill",           [BENCH_ZEROED_FRESH] = "zeroed-fresh",
     [BENCH_ZEROED_REUSED] = "zeroed-reused", [BENCH_GROW] = "grow",
     [BENCH_RSS] = "rss",             [BENCH_LIFECYCLE] = "lifecycle",
+    [BENCH_VECTOR] = "vector",
 };
 
 const char *bench_workload_name(BenchWorkload workload) {
@@ -261,10 +281,41 @@ static inline void c_bump_grow_end(BumpCtx *c, void *p) {
   (void)p;
 }
 
+/* vector: the reference is no growth at all, an array made at its final
+ * size (the hint), filled in order. */
+typedef struct {
+  int *data;
+  size_t n, cap;
+} IntArray;
+
+static inline bool c_bump_vopen(IntArray *v, const BenchHint *hint) {
+  v->n = 0;
+  v->cap = hint->count;
+  v->data = malloc(hint->bytes);
+  return v->data != NULL;
+}
+
+static inline bool c_bump_vpush(IntArray *v, int value) {
+  if (v->n == v->cap)
+    return false; /* made for the workload: never */
+  v->data[v->n++] = value;
+  return true;
+}
+
+static inline const int *c_bump_vdata(const IntArray *v) {
+  return v->data;
+}
+
+static inline void c_bump_vclose(IntArray *v) {
+  free(v->data);
+}
+
 #define C_ID c_bump
 #define C_CTX BumpCtx
+#define C_VCTX IntArray
 #define C_ARENA_OPS 1
 #define C_GROW 1
+#define C_VECTOR 1
 #include "workloads.h"
 
 /* ------------------------------------------- inline bump on huge pages */
@@ -437,6 +488,203 @@ static inline void c_stable_grow_end(StableCtx *c, void *p) {
 static const char *samrena_version_text(void) {
   return samrena_version();
 }
+
+/* --------------------------------------------------------------- vectors */
+
+/* Every vector starts with room for BENCH_VECTOR_START ints and is pushed
+ * one int at a time (bench/README). */
+
+/* Ours, owned: alone on a virtual arena, it grows in place and never
+ * moves.  samrena_vector_push is samvector.h's inline fast path. */
+typedef struct {
+  SamrenaVector *vec;
+} OwnedVector;
+
+static inline bool c_vowned_vopen(OwnedVector *v, const BenchHint *hint) {
+  (void)hint;
+  v->vec = samrena_vector_init_owned(sizeof(int), BENCH_VECTOR_START);
+  return v->vec != NULL;
+}
+
+static inline bool c_vowned_vpush(OwnedVector *v, int value) {
+  return samrena_vector_push(v->vec, &value) != NULL;
+}
+
+static inline const int *c_vowned_vdata(const OwnedVector *v) {
+  return v->vec->data;
+}
+
+static inline void c_vowned_vclose(OwnedVector *v) {
+  samrena_vector_destroy(v->vec);
+}
+
+#define C_ID c_vowned
+#define C_ARENA_OPS 0
+#define C_GROW 0
+#define C_VCTX OwnedVector
+#define C_VECTOR 1
+#include "workloads.h"
+
+/* Ours, on a shared default arena that also serves other allocations: a
+ * 64-byte push every BENCH_VECTOR_NOISE pushes, so that when the vector
+ * grows its buffer is usually not the arena's last allocation, and the
+ * growth copies. */
+typedef struct {
+  Samrena *arena;
+  SamrenaVector *vec;
+  unsigned until_noise;
+} SharedVector;
+
+static inline bool c_vshared_vopen(SharedVector *v, const BenchHint *hint) {
+  (void)hint;
+  v->arena = samrena_create(NULL);
+  v->vec = v->arena != NULL ? samrena_vector_init(v->arena, sizeof(int), BENCH_VECTOR_START)
+                            : NULL;
+  v->until_noise = BENCH_VECTOR_NOISE;
+  return v->vec != NULL;
+}
+
+static inline bool c_vshared_vpush(SharedVector *v, int value) {
+  if (--v->until_noise == 0) {
+    v->until_noise = BENCH_VECTOR_NOISE;
+    unsigned char *other = samrena_push(v->arena, 64);
+    if (other == NULL)
+      return false;
+    other[0] = 1;
+  }
+  return samrena_vector_push(v->vec, &value) != NULL;
+}
+
+static inline const int *c_vshared_vdata(const SharedVector *v) {
+  return v->vec->data;
+}
+
+static inline void c_vshared_vclose(SharedVector *v) {
+  samrena_destroy(v->arena);
+}
+
+#define C_ID c_vshared
+#define C_ARENA_OPS 0
+#define C_GROW 0
+#define C_VCTX SharedVector
+#define C_VECTOR 1
+#include "workloads.h"
+
+/* Upstream samrena's vector, as it grew: a new buffer pushed on its arena
+ * at every growth (x1.5, at least 8 more) and the elements copied, the
+ * old buffer left behind. */
+typedef struct {
+  Samrena *arena;
+  int *data;
+  size_t n, cap;
+} CopyVector;
+
+static inline bool c_vcopy_vopen(CopyVector *v, const BenchHint *hint) {
+  (void)hint;
+  v->arena = samrena_create(NULL);
+  v->n = 0;
+  v->cap = BENCH_VECTOR_START;
+  v->data = v->arena != NULL ? samrena_push(v->arena, v->cap * sizeof(int)) : NULL;
+  return v->data != NULL;
+}
+
+static BENCH_MAYBE_UNUSED bool c_vcopy_grow(CopyVector *v) {
+  size_t cap = (size_t)((double)v->cap * 1.5);
+  if (cap < v->cap + 8)
+    cap = v->cap + 8;
+  int *data = samrena_push(v->arena, cap * sizeof(int));
+  if (data == NULL)
+    return false;
+  memcpy(data, v->data, v->n * sizeof(int));
+  v->data = data;
+  v->cap = cap;
+  return true;
+}
+
+static inline bool c_vcopy_vpush(CopyVector *v, int value) {
+  if (v->n == v->cap && !c_vcopy_grow(v))
+    return false;
+  v->data[v->n++] = value;
+  return true;
+}
+
+static inline const int *c_vcopy_vdata(const CopyVector *v) {
+  return v->data;
+}
+
+static inline void c_vcopy_vclose(CopyVector *v) {
+  samrena_destroy(v->arena);
+}
+
+#define C_ID c_vcopy
+#define C_ARENA_OPS 0
+#define C_GROW 0
+#define C_VCTX CopyVector
+#define C_VECTOR 1
+#include "workloads.h"
+
+/* A plain array grown by realloc, doubling. */
+static inline bool c_vrealloc_vopen(IntArray *v, const BenchHint *hint) {
+  (void)hint;
+  v->n = 0;
+  v->cap = BENCH_VECTOR_START;
+  v->data = malloc(v->cap * sizeof(int));
+  return v->data != NULL;
+}
+
+static BENCH_MAYBE_UNUSED bool c_vrealloc_grow(IntArray *v) {
+  int *data = realloc(v->data, 2 * v->cap * sizeof(int));
+  if (data == NULL)
+    return false;
+  v->data = data;
+  v->cap *= 2;
+  return true;
+}
+
+static inline bool c_vrealloc_vpush(IntArray *v, int value) {
+  if (v->n == v->cap && !c_vrealloc_grow(v))
+    return false;
+  v->data[v->n++] = value;
+  return true;
+}
+
+#define c_vrealloc_vdata c_bump_vdata
+#define c_vrealloc_vclose c_bump_vclose
+#define C_ID c_vrealloc
+#define C_ARENA_OPS 0
+#define C_GROW 0
+#define C_VCTX IntArray
+#define C_VECTOR 1
+#include "workloads.h"
+
+/* std::vector's growth: twice the room from malloc, a copy, the old freed. */
+static BENCH_MAYBE_UNUSED bool c_vdouble_grow(IntArray *v) {
+  int *data = malloc(2 * v->cap * sizeof(int));
+  if (data == NULL)
+    return false;
+  memcpy(data, v->data, v->n * sizeof(int));
+  free(v->data);
+  v->data = data;
+  v->cap *= 2;
+  return true;
+}
+
+static inline bool c_vdouble_vpush(IntArray *v, int value) {
+  if (v->n == v->cap && !c_vdouble_grow(v))
+    return false;
+  v->data[v->n++] = value;
+  return true;
+}
+
+#define c_vdouble_vopen c_vrealloc_vopen
+#define c_vdouble_vdata c_bump_vdata
+#define c_vdouble_vclose c_bump_vclose
+#define C_ID c_vdouble
+#define C_ARENA_OPS 0
+#define C_GROW 0
+#define C_VCTX IntArray
+#define C_VECTOR 1
+#include "workloads.h"
 
 #endif /* BENCH_VARIANT_MAIN */
 
@@ -838,7 +1086,8 @@ static const char *inline_version_text(void) {
 
 static const BenchRunner bench_runners[] = {
 #if BENCH_VARIANT == BENCH_VARIANT_MAIN
-    {"bump", inline_version_text, {ARENA_RUNS(c_bump), [BENCH_GROW] = bench_grow_c_bump}},
+    {"bump", inline_version_text,
+     {ARENA_RUNS(c_bump), [BENCH_GROW] = bench_grow_c_bump, [BENCH_VECTOR] = bench_vector_c_bump}},
 #if HAVE_BENCH_BUMP_HUGE
     {"bump-huge", inline_version_text,
      {ARENA_RUNS(c_bump_huge), [BENCH_GROW] = bench_grow_c_bump_huge}},
@@ -859,6 +1108,11 @@ static const BenchRunner bench_runners[] = {
     {"obstack", malloc_version_text,
      {ARENA_RUNS(c_obstack), [BENCH_GROW] = bench_grow_c_obstack}},
 #endif
+    {"vector-owned", samrena_version_text, {[BENCH_VECTOR] = bench_vector_c_vowned}},
+    {"vector-shared", samrena_version_text, {[BENCH_VECTOR] = bench_vector_c_vshared}},
+    {"vector-copy", samrena_version_text, {[BENCH_VECTOR] = bench_vector_c_vcopy}},
+    {"realloc-array", malloc_version_text, {[BENCH_VECTOR] = bench_vector_c_vrealloc}},
+    {"vector-doubling", malloc_version_text, {[BENCH_VECTOR] = bench_vector_c_vdouble}},
 #elif BENCH_VARIANT == BENCH_VARIANT_JEMALLOC && HAVE_BENCH_JEMALLOC
     {"jemalloc", malloc_version_text, {ARENA_RUNS(c_malloc), [BENCH_GROW] = bench_grow_c_malloc}},
 #elif BENCH_VARIANT == BENCH_VARIANT_MIMALLOC && HAVE_BENCH_MIMALLOC

@@ -7,6 +7,8 @@
  *   C_ARENA_OPS  1 if it has alloc, alloc_aligned, zalloc, reset: the
  *                small, mixed, fill, zeroed, rss and lifecycle workloads
  *   C_GROW       1 if it has grow and grow_end: the grow workload
+ *   C_VECTOR     1 if it has the vector operations, over a context of type
+ *                C_VCTX: the vector workload (may be left undefined)
  * and the operations themselves, static and usually inline, so the inline
  * bump is really inline and every library call is a plain call:
  *   bool  C_ID_open(C_CTX *, const BenchHint *)     a fresh context
@@ -17,6 +19,10 @@
  *   bool  C_ID_reset(C_CTX *)                       frees every allocation
  *   void *C_ID_grow(C_CTX *, void *p, size_t old, size_t new)   realloc
  *   void  C_ID_grow_end(C_CTX *, void *p)           frees the grown block
+ *   bool  C_ID_vopen(C_VCTX *, const BenchHint *)   an empty vector of ints
+ *   bool  C_ID_vpush(C_VCTX *, int value)           appends, growing as it must
+ *   const int *C_ID_vdata(const C_VCTX *)           where the elements are now
+ *   void  C_ID_vclose(C_VCTX *)                     frees the vector
  *
  * Each workload has a measured function, bench_measure_WORKLOAD_C_ID, kept
  * out of line: the timer brackets exactly that call, and `bench
@@ -273,10 +279,62 @@ static bool CW(grow)(const BenchParams *p, BenchSample *s) {
 
 #endif /* C_GROW */
 
+#if defined(C_VECTOR) && C_VECTOR
+
+/* ----------------------------------------------------------------- vector */
+
+/* p->count ints pushed one by one into one vector that starts with room
+ * for BENCH_VECTOR_START; *moves counts the times its data pointer
+ * changed, each contender checking after every push alike.  The loop
+ * works on a copy of the context, as a program's own loop would on its
+ * local variables: what a contender keeps in it may live in registers. */
+BENCH_MEASURED static bool CM(vector)(C_VCTX *context, const BenchParams *p, uint64_t *moves) {
+  C_VCTX copy = *context, *c = &copy;
+  const int *data = NULL;
+  uint64_t moved = 0;
+  bool ok = true;
+  for (uint64_t i = 0; ok && i < p->count; i++) {
+    ok = CF(vpush)(c, (int)i);
+    const int *now = CF(vdata)(c);
+    if (now != data) {
+      moved += data != NULL;
+      data = now;
+    }
+  }
+  *context = copy;
+  *moves += moved;
+  return ok;
+}
+
+static bool CW(vector)(const BenchParams *p, BenchSample *s) {
+  C_VCTX c;
+  BenchHint hint = {(size_t)p->count, (size_t)p->count * sizeof(int)};
+  if (!CF(vopen)(&c, &hint))
+    return false;
+  uint64_t moves = 0;
+  double start = bench_now();
+  bool ok = CM(vector)(&c, p, &moves);
+  s->seconds = bench_now() - start;
+  s->extra = (double)moves;
+  /* Outside the timer: every element is where it should be, which also
+   * keeps the stores from being optimised away. */
+  const int *data = CF(vdata)(&c);
+  for (uint64_t i = 0; ok && i < p->count; i++)
+    ok = data[i] == (int)i;
+  if (!ok)
+    fprintf(stderr, "bench: the vector does not hold what was pushed\n");
+  CF(vclose)(&c);
+  return ok;
+}
+
+#endif /* C_VECTOR */
+
 #undef CF
 #undef CW
 #undef CM
 #undef C_ID
 #undef C_CTX
+#undef C_VCTX
 #undef C_ARENA_OPS
 #undef C_GROW
+#undef C_VECTOR

@@ -535,6 +535,42 @@ SAMRENA_API void *samrena_vmem_realloc_reserve(void *data, uint64_t size, uint64
 /* The size last given for a stable block; 0 for NULL. */
 SAMRENA_API uint64_t samrena_vmem_size(const void *data);
 
+/* The granularity of a region's commits and decommits (the system's page
+ * size); 0 where this build or platform has no virtual memory. */
+SAMRENA_API uint64_t samrena_vmem_page_size(void);
+/* Gives the committed pages wholly above keep_bytes back to the system,
+ * keeping the reservation; used drops to the new committed size if it was
+ * above it. */
+SAMRENA_API bool samrena_vmem_decommit(SamrenaVmem *vm, uint64_t keep_bytes);
+
+/* ---------------------------------------------------------- string builder */
+
+/* A string that grows on an arena: in place while it is the arena's last
+ * allocation, by a copy otherwise.  The builder lives in the arena and ends
+ * with it.  Opaque; the man page is samrena_str.3. */
+typedef struct SamrenaStr SamrenaStr;
+
+/* An empty builder, pushed on arena; NULL on failure. */
+SAMRENA_API SamrenaStr *samrena_str_init(Samrena *arena);
+/* Appends length bytes of text (which may hold NUL bytes). */
+SAMRENA_API SamrenaError samrena_str_append(SamrenaStr *s, const char *text, size_t length);
+/* Appends the text printf(3) would write. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+SAMRENA_API SamrenaError samrena_str_appendf(SamrenaStr *s, const char *format, ...);
+/* The text, NUL-terminated; valid until the next append, clear or finish. */
+SAMRENA_API const char *samrena_str_cstr(const SamrenaStr *s);
+/* Its length in bytes, the NUL not counted. */
+SAMRENA_API size_t samrena_str_len(const SamrenaStr *s);
+/* Empties the string, keeping its buffer for what comes next. */
+SAMRENA_API SamrenaError samrena_str_clear(SamrenaStr *s);
+/* Hands the text over: its unused room goes back to the arena when it is
+ * the last allocation, and the builder starts again empty with a buffer of
+ * its own, so the text is never changed again and lives as long as the
+ * arena.  NULL on failure. */
+SAMRENA_API char *samrena_str_finish(SamrenaStr *s);
+
 #ifdef __cplusplus
 }
 #endif

@@ -21,14 +21,26 @@ samrena_man_pages = \
 	man/samrena_set_limit.3 \
 	man/samrena_set_name.3 \
 	man/samrena_stats.3 \
+	man/samrena_str.3 \
 	man/samrena_strategy.3 \
 	man/samrena_strdup.3 \
 	man/samrena_trim.3 \
+	man/samrena_vector_filter.3 \
+	man/samrena_vector_get.3 \
+	man/samrena_vector_init.3 \
+	man/samrena_vector_iter_begin.3 \
+	man/samrena_vector_push.3 \
+	man/samrena_vector_resize.3 \
+	man/samrena_vector_size.3 \
+	man/samrena_vector_transfer.3 \
 	man/samrena_vmem_realloc.3 \
 	man/samrena_vmem_reserve.3 \
+	man/samvector.3 \
 	man/v_alloc.3
 
 samrena_man_links = \
+	man/SAMRENA_DECLARE_VECTOR.3 \
+	man/SAMRENA_VECTOR_ELEM.3 \
 	man/samrena_alloc_array.3 \
 	man/samrena_allocate.3 \
 	man/samrena_available_strategies.3 \
@@ -67,17 +79,51 @@ samrena_man_links = \
 	man/samrena_reset_if_supported.3 \
 	man/samrena_restore.3 \
 	man/samrena_scratch_end.3 \
+	man/samrena_str_append.3 \
+	man/samrena_str_appendf.3 \
+	man/samrena_str_clear.3 \
+	man/samrena_str_cstr.3 \
+	man/samrena_str_finish.3 \
+	man/samrena_str_init.3 \
+	man/samrena_str_len.3 \
 	man/samrena_strategy_available.3 \
 	man/samrena_strategy_capabilities.3 \
 	man/samrena_strategy_name.3 \
+	man/samrena_vector_at.3 \
+	man/samrena_vector_at_const.3 \
+	man/samrena_vector_at_unchecked.3 \
+	man/samrena_vector_at_unchecked_const.3 \
+	man/samrena_vector_available.3 \
+	man/samrena_vector_capacity.3 \
+	man/samrena_vector_clear.3 \
+	man/samrena_vector_destroy.3 \
+	man/samrena_vector_foreach.3 \
+	man/samrena_vector_get_stats.3 \
+	man/samrena_vector_init_owned.3 \
+	man/samrena_vector_init_owned_reserve.3 \
+	man/samrena_vector_inline_push.3 \
+	man/samrena_vector_is_empty.3 \
+	man/samrena_vector_is_full.3 \
+	man/samrena_vector_iter_has_next.3 \
+	man/samrena_vector_iter_next.3 \
+	man/samrena_vector_iter_reset.3 \
+	man/samrena_vector_map.3 \
+	man/samrena_vector_pop.3 \
+	man/samrena_vector_reset.3 \
+	man/samrena_vector_set.3 \
+	man/samrena_vector_slice.3 \
+	man/samrena_vector_truncate.3 \
 	man/samrena_version.3 \
 	man/samrena_vmem_commit.3 \
+	man/samrena_vmem_decommit.3 \
+	man/samrena_vmem_page_size.3 \
 	man/samrena_vmem_realloc_reserve.3 \
 	man/samrena_vmem_release.3 \
 	man/samrena_vmem_reset.3 \
 	man/samrena_vmem_resize.3 \
 	man/samrena_vmem_size.3 \
 	man/v_alloc_committ.3 \
+	man/v_alloc_decommit.3 \
 	man/v_alloc_free.3 \
 	man/v_alloc_realloc.3 \
 	man/v_alloc_reserve.3 \

@@ -27,6 +27,8 @@ int main(void) {
   srunner_add_suite(runner, make_threads_suite());
   srunner_add_suite(runner, make_bad_input_suite());
   srunner_add_suite(runner, make_faults_suite());
+  srunner_add_suite(runner, make_vector_suite());
+  srunner_add_suite(runner, make_str_suite());
   srunner_add_suite(runner, make_upstream_suite());
   srunner_add_suite(runner, make_scratch_suite());
   srunner_add_suite(runner, make_concurrent_suite());

@@ -393,6 +393,7 @@ START_TEST(test_v_alloc_bump_region) {
   ck_assert_str_eq(str, "Hello, V_Alloc!");
   v_alloc_reset(&alloc_info);
   int *arr = v_alloc_committ(&alloc_info, 10 * sizeof(int));
+  ck_assert_ptr_nonnull(arr);
   ck_assert_ptr_eq(arr, (void *)str); /* reset: the region is reused */
   arr[0] = 33;
   ck_assert_int_eq(arr[0], 33);
@@ -404,7 +405,8 @@ START_TEST(test_v_alloc_bump_region) {
   /* An empty AllocInfo reserves on first use, as v_alloc does. */
   AllocInfo lazy = {0};
   ck_assert_ptr_nonnull(v_alloc_committ(&lazy, 100));
-  ck_assert_uint_eq(lazy.reserved, SAMRENA_VMEM_DEFAULT_RESERVE);
+  ck_assert_uint_eq(lazy.reserved_size, SAMRENA_VMEM_DEFAULT_RESERVE);
+  ck_assert_uint_eq(lazy.reserved_size, MAX_ARENA_CAPACITY);
   ck_assert(v_alloc_free(&lazy));
 
   AllocInfo sized = {0};
@@ -415,6 +417,108 @@ START_TEST(test_v_alloc_bump_region) {
   ck_assert_int_eq(base[1023], 1);
   ck_assert_ptr_null(v_alloc_resize(&sized, 0));
   ck_assert_ptr_null(sized.base);
+}
+END_TEST
+
+/* A program that reads v_alloc's fields and macros: base, ptr, end,
+ * reserved_size, page_size, V_ALLOC_ALIGNMENT, MAX_ARENA_CAPACITY, and
+ * v_alloc_decommit. */
+START_TEST(test_v_alloc_fields) {
+  if (!stable_supported())
+    return;
+  ck_assert_int_eq(V_ALLOC_ALIGNMENT, 16);
+  ck_assert_uint_eq((uint64_t)MAX_ARENA_CAPACITY, SAMRENA_VMEM_DEFAULT_RESERVE);
+  int capacity_is_an_int = MAX_ARENA_CAPACITY;
+  ck_assert_int_gt(capacity_is_an_int, 0);
+
+  AllocInfo info = {0};
+  ck_assert_ptr_null(info.base);
+  size_t page = (size_t)samrena_vmem_page_size();
+  ck_assert_uint_gt(page, 0);
+  ck_assert_uint_eq(page & (page - 1), 0);
+  size_t reserve_size = 64 * page;
+  ck_assert(v_alloc_reserve(&info, reserve_size));
+  ck_assert_ptr_nonnull(info.base);
+  ck_assert_ptr_eq(info.ptr, info.base);
+  ck_assert_ptr_eq(info.end, info.base); /* reserved, nothing committed */
+  ck_assert_uint_ge(info.reserved_size, reserve_size);
+  ck_assert_uint_eq(info.page_size, page);
+  ck_assert(!v_alloc_reserve(&info, reserve_size)); /* already reserved */
+  ck_assert_int_eq(samrena_last_error(), SAMRENA_ERROR_INVALID_PARAMETER);
+
+  /* Each size is rounded up to V_ALLOC_ALIGNMENT: the pieces follow on. */
+  char *a = v_alloc_committ(&info, 1);
+  char *b = v_alloc_committ(&info, 17);
+  char *c = v_alloc_committ(&info, 32);
+  ck_assert_ptr_eq(a, info.base);
+  ck_assert_ptr_eq(b, a + V_ALLOC_ALIGNMENT);
+  ck_assert_ptr_eq(c, b + 2 * V_ALLOC_ALIGNMENT);
+  ck_assert_ptr_eq(info.ptr, c + 32);
+  ck_assert_uint_eq((uintptr_t)b % V_ALLOC_ALIGNMENT, 0);
+  ck_assert_uint_eq((size_t)(info.end - info.base) % info.page_size, 0);
+  ck_assert(info.end >= info.ptr);
+  memset(a, 'a', (size_t)(info.end - info.base)); /* everything up to end is usable */
+
+  /* Commit ten pages, give the last three back: end moves down, the
+   * reservation stays, and what is left is intact. */
+  char *big = v_alloc_committ(&info, 9 * page);
+  ck_assert_ptr_nonnull(big);
+  memset(big, 'z', 9 * page);
+  size_t committed = (size_t)(info.end - info.base);
+  ck_assert_uint_ge(committed, 10 * page);
+  ck_assert(v_alloc_decommit(&info, 3 * page - 5)); /* rounded up to pages */
+  ck_assert_uint_eq((size_t)(info.end - info.base), committed - 3 * page);
+  ck_assert(info.ptr <= info.end);
+  ck_assert_int_eq(a[0], 'a');
+  ck_assert_ptr_nonnull(info.end);
+  ck_assert_int_eq(info.end[-1], 'z');
+  ck_assert(!v_alloc_decommit(&info, 0));
+  ck_assert(!v_alloc_decommit(&info, committed));  /* more than is committed */
+  ck_assert(!v_alloc_decommit(NULL, page));
+  ck_assert(v_alloc_decommit(&info, (size_t)(info.end - info.base))); /* all of it */
+  ck_assert_ptr_eq(info.end, info.base);
+  ck_assert_ptr_eq(info.ptr, info.base);
+  ck_assert_uint_ge(info.reserved_size, reserve_size);
+  /* ... and the region commits again from its start */
+  char *again = v_alloc_committ(&info, 100);
+  ck_assert_ptr_eq(again, info.base);
+  memset(again, 1, 100);
+  v_alloc_reset(&info);
+  ck_assert_ptr_eq(info.ptr, info.base);
+  ck_assert(info.end > info.base); /* the reset keeps the commit */
+
+  /* Past the reservation: NULL, and nothing changes. */
+  AllocInfo saved = info;
+  ck_assert_ptr_null(v_alloc_committ(&info, info.reserved_size + 1));
+  ck_assert_ptr_eq(info.ptr, saved.ptr);
+  ck_assert_ptr_eq(info.end, saved.end);
+
+  /* Fields that describe no region are refused, untouched. */
+  AllocInfo broken = info;
+  broken.ptr = broken.end + 1;
+  ck_assert_ptr_null(v_alloc_committ(&broken, 16));
+  ck_assert(!v_alloc_decommit(&broken, page));
+  ck_assert(!v_alloc_free(&broken));
+  ck_assert_ptr_eq(broken.ptr, info.end + 1);
+  broken = info;
+  broken.end = broken.base + broken.reserved_size + page;
+  ck_assert_ptr_null(v_alloc_resize(&broken, 10));
+
+  ck_assert(v_alloc_free(&info));
+  ck_assert_ptr_null(info.base);
+  ck_assert_ptr_null(info.ptr);
+  ck_assert_ptr_null(info.end);
+  ck_assert_uint_eq(info.reserved_size, 0);
+  ck_assert_uint_eq(info.page_size, 0);
+
+  /* v_alloc_resize reports its size through ptr and end too. */
+  AllocInfo sized = {0};
+  char *base = v_alloc_resize(&sized, 3 * page + 1);
+  ck_assert_ptr_eq(base, sized.base);
+  ck_assert_ptr_eq(sized.ptr, base + 3 * page + 1);
+  ck_assert_ptr_eq(sized.end, base + 4 * page);
+  ck_assert_uint_eq(sized.reserved_size, MAX_ARENA_CAPACITY);
+  ck_assert(v_alloc_free(&sized));
 }
 END_TEST
 
@@ -485,6 +589,7 @@ Suite *make_stable_suite(void) {
   tc = tcase_create("v_alloc");
   tcase_set_timeout(tc, 60);
   tcase_add_test(tc, test_v_alloc_bump_region);
+  tcase_add_test(tc, test_v_alloc_fields);
   tcase_add_test(tc, test_v_alloc_realloc_containers);
   suite_add_tcase(suite, tc);
   return suite;

@@ -76,6 +76,8 @@ Suite *make_stable_suite(void);
 Suite *make_threads_suite(void);
 Suite *make_bad_input_suite(void);
 Suite *make_faults_suite(void);
+Suite *make_vector_suite(void);
+Suite *make_str_suite(void);
 Suite *make_upstream_suite(void);
 Suite *make_scratch_suite(void);
 Suite *make_concurrent_suite(void);

@@ -6,7 +6,7 @@ top_srcdir=${top_srcdir:-.}
 cd "$top_srcdir" || exit 99
 status=0
 
-functions=$(cat include/samrena.h include/samrena/*.h 2>/dev/null |
+functions=$(cat include/samrena.h include/samvector.h include/samrena/*.h 2>/dev/null |
   grep -oE '\bsamrena_[a-z0-9_]+[[:space:]]*\(' | sed 's/[[:space:](]//g' | sort -u)
 for f in $functions; do
   page=man/$f.3

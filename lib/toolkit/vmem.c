@@ -149,6 +149,22 @@ bool samrena_vmem_resize(SamrenaVmem *vm, uint64_t size) {
   return true;
 }
 
+uint64_t samrena_vmem_page_size(void) {
+  return samrena__vm_supported() ? samrena__vm_page_size() : 0;
+}
+
+bool samrena_vmem_decommit(SamrenaVmem *vm, uint64_t keep_bytes) {
+  if (vm == NULL)
+    return fail_false(SAMRENA_ERROR_NULL_POINTER);
+  if (is_empty(vm))
+    return fail_false(SAMRENA_ERROR_INVALID_PARAMETER);
+  if (samrena__vmem_decommit_to(vm, keep_bytes) != SAMRENA_OK)
+    return false;
+  if (vm->used > vm->committed)
+    vm->used = vm->committed;
+  return true;
+}
+
 /* ------------------------------------------------------ reservation cache */
 
 /* A program that creates an arena per request must not pay an mmap and a

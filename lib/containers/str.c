@@ -1,0 +1,163 @@
+/* containers/str.c -- SamrenaStr, a string builder on an arena.
+ *
+ * The builder is pushed on its arena; its buffer is pushed at the first
+ * append that needs it, so it is usually the arena's last allocation and
+ * grows in place there (samrena_resize).  When something else was pushed
+ * since, growth copies into a new buffer twice as large; the old one stays
+ * in the arena, readable, until the arena is reset.
+ */
+#include <config.h>
+
+#include "port/internal.h"
+
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+/* The smallest buffer the builder pushes. */
+#define STR_MIN_CAPACITY UINT64_C(64)
+
+struct SamrenaStr {
+  Samrena *arena;
+  char *data;        /* NULL until the first append that needs it */
+  uint64_t length;   /* bytes of text, the NUL not counted */
+  uint64_t capacity; /* bytes data holds, the NUL included; 0 without data */
+};
+
+SamrenaStr *samrena_str_init(Samrena *arena) {
+  if (arena == NULL)
+    return samrena__fail_null(SAMRENA_ERROR_NULL_POINTER);
+  SamrenaStr *s = samrena_push(arena, sizeof *s);
+  if (s == NULL)
+    return NULL;
+  s->arena = arena;
+  s->data = NULL;
+  s->length = 0;
+  s->capacity = 0;
+  return s;
+}
+
+/* A buffer of exactly `capacity` bytes holding the text; false with the
+ * error recorded, and nothing changed, on failure.  Strings need no
+ * alignment: a new buffer packs against what precedes it. */
+static bool grow_to(SamrenaStr *s, uint64_t capacity) {
+  char *data = s->data == NULL ? samrena_push_aligned(s->arena, capacity, 1)
+                               : samrena_resize(s->arena, s->data, s->capacity, capacity);
+  if (data == NULL)
+    return false;
+  if (s->data == NULL)
+    data[0] = '\0';
+  s->data = data;
+  s->capacity = capacity;
+  return true;
+}
+
+/* Room for `extra` more bytes and the NUL: twice the buffer (at least
+ * STR_MIN_CAPACITY), or, when that cannot be had, exactly what is needed. */
+static SamrenaError make_room(SamrenaStr *s, uint64_t extra) {
+  if (extra > SAMRENA__MAX_FOOTPRINT - 1 - s->length)
+    return samrena__fail(SAMRENA_ERROR_OVERFLOW);
+  uint64_t need = s->length + extra + 1;
+  if (need <= s->capacity)
+    return SAMRENA_OK;
+  uint64_t wanted =
+      s->capacity > SAMRENA__MAX_FOOTPRINT / 2 ? SAMRENA__MAX_FOOTPRINT : 2 * s->capacity;
+  if (wanted < need)
+    wanted = need;
+  if (wanted < STR_MIN_CAPACITY)
+    wanted = STR_MIN_CAPACITY;
+  if (grow_to(s, wanted))
+    return SAMRENA_OK;
+  if (wanted > need && grow_to(s, need))
+    return SAMRENA_OK;
+  return samrena_last_error();
+}
+
+SamrenaError samrena_str_append(SamrenaStr *s, const char *text, size_t length) {
+  if (s == NULL || text == NULL)
+    return samrena__fail(SAMRENA_ERROR_NULL_POINTER);
+  if (length == 0)
+    return SAMRENA_OK;
+  SamrenaError error = make_room(s, (uint64_t)length);
+  if (error != SAMRENA_OK)
+    return error;
+  /* text may lie in the buffer itself: a move left the old one readable. */
+  memmove(s->data + s->length, text, length);
+  s->length += length;
+  s->data[s->length] = '\0';
+  return SAMRENA_OK;
+}
+
+/* Formats into the free end of the buffer; only when the text does not fit
+ * there does the buffer grow and the text get formatted a second time. */
+SamrenaError samrena_str_appendf(SamrenaStr *s, const char *format, ...) {
+  if (s == NULL || format == NULL)
+    return samrena__fail(SAMRENA_ERROR_NULL_POINTER);
+  SamrenaError error = make_room(s, 0);
+  if (error != SAMRENA_OK)
+    return error;
+  uint64_t room = s->capacity - s->length;
+  size_t window = room > INT_MAX ? (size_t)INT_MAX : (size_t)room;
+  char *end = s->data + s->length;
+  va_list args;
+  va_start(args, format);
+  int written = vsnprintf(end, window, format, args);
+  va_end(args);
+  if (written >= 0 && (size_t)written < window) {
+    s->length += (uint64_t)written;
+    return SAMRENA_OK;
+  }
+  *end = '\0'; /* the truncated attempt is not part of the text */
+  if (written < 0)
+    return samrena__fail(SAMRENA_ERROR_INVALID_PARAMETER);
+  error = make_room(s, (uint64_t)written);
+  if (error != SAMRENA_OK)
+    return error;
+  end = s->data + s->length;
+  va_start(args, format);
+  vsnprintf(end, (size_t)written + 1, format, args);
+  va_end(args);
+  s->length += (uint64_t)written;
+  return SAMRENA_OK;
+}
+
+const char *samrena_str_cstr(const SamrenaStr *s) {
+  if (s == NULL)
+    return samrena__fail_null(SAMRENA_ERROR_NULL_POINTER);
+  return s->data != NULL ? s->data : "";
+}
+
+size_t samrena_str_len(const SamrenaStr *s) {
+  if (s == NULL) {
+    samrena__fail(SAMRENA_ERROR_NULL_POINTER);
+    return 0;
+  }
+  return (size_t)s->length;
+}
+
+SamrenaError samrena_str_clear(SamrenaStr *s) {
+  if (s == NULL)
+    return samrena__fail(SAMRENA_ERROR_NULL_POINTER);
+  s->length = 0;
+  if (s->data != NULL)
+    s->data[0] = '\0';
+  return SAMRENA_OK;
+}
+
+char *samrena_str_finish(SamrenaStr *s) {
+  if (s == NULL)
+    return samrena__fail_null(SAMRENA_ERROR_NULL_POINTER);
+  if (s->data == NULL) {
+    char *empty = samrena_push_aligned(s->arena, 1, 1);
+    if (empty != NULL)
+      empty[0] = '\0';
+    return empty;
+  }
+  /* A shrink never moves and never fails; in place it frees the rest. */
+  char *text = samrena_resize(s->arena, s->data, s->capacity, s->length + 1);
+  s->data = NULL;
+  s->length = 0;
+  s->capacity = 0;
+  return text;
+}
