@@ -195,38 +195,6 @@ static void record_log(const char *message, void *user_data) {
   snprintf(record->last, sizeof record->last, "%s", message);
 }
 
-/* The largest reservation there can be: PTRDIFF_MAX, less one 64 KiB
- * granule so that it can be rounded to one.  No 64-bit machine can grant
- * it; a 32-bit one may grant it once, but not twice (two would take the
- * whole 4 GiB, the program's own mappings included). */
-#define LARGEST_RESERVE ((uint64_t)PTRDIFF_MAX & ~UINT64_C(0xffff))
-#define MAX_HOLDERS 2
-
-/* Takes address space until a reservation of LARGEST_RESERVE fails
- * (at once on 64-bit), so that the next one fails at run time whatever
- * the build; returns how many arenas it holds. */
-static int exhaust_address_space(Samrena *holders[MAX_HOLDERS]) {
-  for (int held = 0;; held++) {
-    SamrenaConfig config = samrena_default_config();
-    config.strategy = SAMRENA_STRATEGY_VIRTUAL;
-    config.max_reserve = LARGEST_RESERVE;
-    config.flags = SAMRENA_FLAG_STRICT;
-    Samrena *arena = samrena_create(&config);
-    if (arena == NULL) {
-      ck_assert(samrena_last_error() == SAMRENA_ERROR_OUT_OF_MEMORY ||
-                samrena_last_error() == SAMRENA_ERROR_UNSUPPORTED_STRATEGY);
-      return held;
-    }
-    ck_assert_msg(held < MAX_HOLDERS, "%d reservations of PTRDIFF_MAX bytes granted", held + 1);
-    holders[held] = arena;
-  }
-}
-
-static void release_holders(Samrena *holders[MAX_HOLDERS], int held) {
-  for (int i = 0; i < held; i++)
-    samrena_destroy(holders[i]);
-}
-
 static SamrenaConfig virtual_config(LogRecord *record) {
   SamrenaConfig config = samrena_default_config();
   config.strategy = SAMRENA_STRATEGY_VIRTUAL;
@@ -237,10 +205,10 @@ static SamrenaConfig virtual_config(LogRecord *record) {
 
 START_TEST(test_virtual_falls_back_when_reservation_fails) {
   LogRecord record = {0};
-  Samrena *holders[MAX_HOLDERS];
-  int held = exhaust_address_space(holders);
+  Samrena *holders[UTIL_MAX_HOLDERS];
+  int held = util_exhaust_address_space(holders);
   SamrenaConfig config = virtual_config(&record);
-  config.max_reserve = LARGEST_RESERVE;
+  config.max_reserve = UTIL_LARGEST_RESERVE;
   Samrena *arena = samrena_create(&config);
   ck_assert_ptr_nonnull(arena);
   ck_assert_int_eq(samrena_strategy(arena), SAMRENA_STRATEGY_CHAINED);
@@ -259,17 +227,17 @@ START_TEST(test_virtual_falls_back_when_reservation_fails) {
   ck_assert_int_eq(samrena_last_error(), SAMRENA_ERROR_UNSUPPORTED_STRATEGY);
 #endif
   ck_assert_int_eq(record.calls, 0);
-  release_holders(holders, held);
+  util_release_holders(holders, held);
 }
 END_TEST
 
 START_TEST(test_default_falls_back_silently) {
   LogRecord record = {0};
-  Samrena *holders[MAX_HOLDERS];
-  int held = exhaust_address_space(holders);
+  Samrena *holders[UTIL_MAX_HOLDERS];
+  int held = util_exhaust_address_space(holders);
   SamrenaConfig config = virtual_config(&record);
   config.strategy = SAMRENA_STRATEGY_DEFAULT;
-  config.max_reserve = LARGEST_RESERVE;
+  config.max_reserve = UTIL_LARGEST_RESERVE;
   Samrena *arena = samrena_create(&config);
   ck_assert_ptr_nonnull(arena);
   ck_assert_int_eq(samrena_strategy(arena), SAMRENA_STRATEGY_CHAINED);
@@ -283,7 +251,7 @@ START_TEST(test_default_falls_back_silently) {
   ck_assert_int_eq(samrena_strategy(arena), SAMRENA_STRATEGY_CHAINED);
   ck_assert_int_eq(record.calls, 0);
   samrena_destroy(arena);
-  release_holders(holders, held);
+  util_release_holders(holders, held);
 }
 END_TEST
 

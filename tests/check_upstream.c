@@ -15,7 +15,6 @@
 
 /* An address space reservation no machine grants: the virtual adapter
  * then fails at run time, whatever the build. */
-#define IMPOSSIBLE_RESERVE ((uint64_t)PTRDIFF_MAX / 2 + 1)
 
 START_TEST(test_upstream_error_names) {
   ck_assert_int_eq(SAMRENA_SUCCESS, SAMRENA_OK);
@@ -86,15 +85,20 @@ static void count_log(const char *message, void *data) {
 }
 
 /* A virtual arena that cannot get its reservation, created with the
- * given fallback mode; *calls counts the warnings. */
+ * given fallback mode; *calls counts the warnings.  The address space is
+ * taken first, so that the reservation fails on 32-bit targets too. */
 static Samrena *failing_virtual(SamrenaFallbackMode mode, LogCount *log) {
+  Samrena *holders[UTIL_MAX_HOLDERS];
+  int held = util_exhaust_address_space(holders);
   SamrenaConfig config = samrena_default_config();
   config.strategy = SAMRENA_STRATEGY_VIRTUAL;
-  config.max_reserve = IMPOSSIBLE_RESERVE;
+  config.max_reserve = UTIL_LARGEST_RESERVE;
   config.fallback_mode = mode;
   config.log_callback = log != NULL ? count_log : NULL;
   config.log_user_data = log;
-  return samrena_create(&config);
+  Samrena *arena = samrena_create(&config);
+  util_release_holders(holders, held); /* destroy leaves samrena_last_error() alone */
+  return arena;
 }
 
 #if defined(HAVE_UNISTD_H) && !defined(_WIN32)

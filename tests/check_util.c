@@ -141,6 +141,31 @@ bool util_library_poisons(void) {
 #endif
 }
 
+/* Takes address space until a reservation of UTIL_LARGEST_RESERVE fails
+ * (at once on 64-bit), so that the next one fails at run time whatever
+ * the build; returns how many arenas it holds. */
+int util_exhaust_address_space(Samrena *holders[UTIL_MAX_HOLDERS]) {
+  for (int held = 0;; held++) {
+    SamrenaConfig config = samrena_default_config();
+    config.strategy = SAMRENA_STRATEGY_VIRTUAL;
+    config.max_reserve = UTIL_LARGEST_RESERVE;
+    config.flags = SAMRENA_FLAG_STRICT;
+    Samrena *arena = samrena_create(&config);
+    if (arena == NULL) {
+      ck_assert(samrena_last_error() == SAMRENA_ERROR_OUT_OF_MEMORY ||
+                samrena_last_error() == SAMRENA_ERROR_UNSUPPORTED_STRATEGY);
+      return held;
+    }
+    ck_assert_msg(held < UTIL_MAX_HOLDERS, "%d reservations of PTRDIFF_MAX bytes granted", held + 1);
+    holders[held] = arena;
+  }
+}
+
+void util_release_holders(Samrena *holders[UTIL_MAX_HOLDERS], int held) {
+  for (int i = 0; i < held; i++)
+    samrena_destroy(holders[i]);
+}
+
 /* samrena(3) documents 16 guard bytes. */
 uint64_t util_guard(const Samrena *arena) {
   return samrena_has_capability(arena, SAMRENA_CAP_DEBUG) ? 16 : 0;
