@@ -41,12 +41,12 @@ int64_t util_resident_bytes(const void *addr, uint64_t size);
 /* The OS page size. */
 uint64_t util_page_size(void);
 
-/* The largest reservation there can be: PTRDIFF_MAX, less one 64 KiB
- * granule so that it can be rounded to one.  No 64-bit machine can grant
- * it; a 32-bit one may grant it once, but not twice (two would take the
- * whole 4 GiB, the program's own mappings included). */
-
-#define UTIL_LARGEST_RESERVE ((uint64_t)PTRDIFF_MAX & ~UINT64_C(0xffff))
+/* The largest reservation there can be: PTRDIFF_MAX, less a MiB so that
+ * the arena's handle before it and the rounding to a 64 KiB granule stay
+ * below PTRDIFF_MAX (no OVERFLOW).  No 64-bit machine can grant it; a
+ * 32-bit one may grant it once, but not twice (two would take the whole
+ * 4 GiB, the program's own mappings included). */
+#define UTIL_LARGEST_RESERVE (((uint64_t)PTRDIFF_MAX - (UINT64_C(1) << 20)) & ~UINT64_C(0xffff))
 #define UTIL_MAX_HOLDERS 2
 /* Takes address space until a reservation of UTIL_LARGEST_RESERVE fails
  * (at once on 64-bit), so that the next one fails at run time whatever

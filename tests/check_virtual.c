@@ -261,7 +261,7 @@ START_TEST(test_commit_steps) {
 
   /* A step that is not a power of two: commits end on its multiples. */
   uint64_t page = util_page_size();
-  config.max_reserve = 96 * MiB + 7 * page;
+  config.max_reserve = 98 * MiB + 7 * page; /* another size, at 64 KiB granules too */
   config.commit_size = 3 * page;
   config.initial_pages = 1;
   config.page_size = 64; /* the first commit: one OS page's worth */
