@@ -58,7 +58,7 @@ done
 suite="${top_builddir:-.}/tests/check_samrena${EXEEXT:-}"
 if [ -z "$SAMRENA_TEST_RUNNER" ] && [ -f "$suite" ]; then
   log=debug-env-suite.log
-  if ! SAMRENA_DEBUG=1 CK_VERBOSITY=minimal "$suite" > "$log" 2>&1; then
+  if ! SAMRENA_DEBUG=1 CK_VERBOSITY=normal "$suite" > "$log" 2>&1; then
     fail "the Check suite fails under SAMRENA_DEBUG=1:"; grep -E ':[FE]:' "$log" | head -20
   fi
   if grep 'samrena: debug' "$log"; then
