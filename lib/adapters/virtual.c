@@ -168,9 +168,9 @@ static void poison_committed(VirtualRegion *region) {
  * old data), else a new one, advised huge pages if asked. */
 static SamrenaError reserve_region(VirtualRegion *region, uint64_t reserve, bool huge) {
   uint64_t rounded;
+  memset(region, 0, sizeof *region); /* described, even when it fails */
   if (!samrena__round_up_checked(reserve, samrena__vm_reserve_granularity(), &rounded))
     return samrena__fail(SAMRENA_ERROR_OVERFLOW);
-  memset(region, 0, sizeof *region);
   if (samrena__vmem_cache_take(rounded, huge, &region->vm)) {
     region->huge = huge;
     region->dirty_end = region->vm.committed;
@@ -209,8 +209,10 @@ static bool reserve_large_pages(VirtualRegion *region, const SamrenaSettings *se
 /* What the arena's regions have committed: what a budget counts. */
 static uint64_t committed_total(const Virtual *virt) {
   uint64_t total = 0;
-  for (const VirtualRegion *region = &virt->first; region != NULL; region = region->next)
+  const VirtualRegion *region = &virt->first;
+  do
     total += region->vm.committed;
+  while ((region = region->next) != NULL);
   return total;
 }
 
@@ -591,11 +593,12 @@ static SamrenaError virtual_trim(Samrena *arena, uint64_t keep_bytes) {
 
 static void virtual_stats(const Samrena *arena, SamrenaStats *out) {
   Virtual *virt = state_of(arena);
-  for (const VirtualRegion *region = &virt->first; region != NULL; region = region->next) {
+  const VirtualRegion *region = &virt->first;
+  do {
     out->committed += region->vm.committed;
     out->reserved += region->vm.reserved;
     out->blocks++;
-  }
+  } while ((region = region->next) != NULL);
   out->wasted = virt->retired_tails;
 }
 
