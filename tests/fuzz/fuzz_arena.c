@@ -471,7 +471,7 @@ static SamrenaConfig decode_config(Input *in, bool *use_allocate) {
   static const SamrenaStrategy strategies[8] = {
       SAMRENA_STRATEGY_DEFAULT, SAMRENA_STRATEGY_DEFAULT, SAMRENA_STRATEGY_CHAINED,
       SAMRENA_STRATEGY_CHAINED, SAMRENA_STRATEGY_VIRTUAL, SAMRENA_STRATEGY_VIRTUAL,
-      SAMRENA_STRATEGY_VIRTUAL, (SamrenaStrategy)3};
+      SAMRENA_STRATEGY_VIRTUAL, (SamrenaStrategy)(SAMRENA_STRATEGY_BUFFER + 1)};
   c.strategy = strategies[s % 8];
   *use_allocate = s % 16 == 15;
   uint8_t f = u8(in);
@@ -524,7 +524,7 @@ static SamrenaConfig decode_config(Input *in, bool *use_allocate) {
 /* The errors the configuration must give (man samrena_create), or 0. */
 static unsigned config_errors(const SamrenaConfig *c) {
   unsigned errors = 0;
-  if ((unsigned)c->strategy > 2u || (c->flags & ~0xfu) != 0)
+  if ((unsigned)c->strategy > (unsigned)SAMRENA_STRATEGY_BUFFER || (c->flags & ~0xfu) != 0)
     errors |= BIT(SAMRENA_ERROR_INVALID_PARAMETER);
   if (c->initial_pages == 0 || c->growth_pages == 0)
     errors |= BIT(SAMRENA_ERROR_INVALID_SIZE);
