@@ -328,7 +328,10 @@ START_TEST(test_buffer_destroy_touches_nothing) {
     ck_assert_mem_eq(bytes + pushes, before + pushes, used - pushes);
     for (size_t i = used; i < limit; i++)
       ck_assert_uint_eq(bytes[i], 0x3c);
-    ck_assert_mem_eq(bytes + limit, before + limit, sizeof memory - limit);
+    /* The bookkeeping's unused entries are undefined to memcheck, and so
+     * is their copy: compared only without it. */
+    if (!util_under_valgrind())
+      ck_assert_mem_eq(bytes + limit, before + limit, sizeof memory - limit);
     memset(bytes, 0x3c, sizeof memory); /* all of it the caller's to write */
   }
 }

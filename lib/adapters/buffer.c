@@ -76,10 +76,14 @@ static Samrena *buffer_create(const Samrena *proto, const SamrenaSettings *setti
 }
 
 /* The buffer is its owner's again, all of it addressable as before the
- * arena took it; its contents are what the arena left there. */
+ * arena took it, its contents what the arena's use left there.  To
+ * memcheck they are defined: what was pushed was written, and what never
+ * was holds what it held before (which memcheck no longer knows, having
+ * seen it off limits); calling it undefined would report the owner's
+ * reads of bytes the arena never touched. */
 static void buffer_destroy(Samrena *arena) {
   Buffer state = *state_of(arena);
-  SAMRENA__UNPOISON(state.buffer, state.buffer_size);
+  SAMRENA__DEFINED(state.buffer, state.buffer_size);
 }
 
 /* Called only when the push does not fit in what is left. */
@@ -185,7 +189,11 @@ static void *buffer_resize_bookkeeping(Samrena *arena, void *ptr, size_t old_siz
   if ((uint64_t)new_size > room || samrena__align_up(new_size, SAMRENA__MAX_ALIGN) > room)
     return NULL;
   unsigned char *block = top - samrena__align_up(new_size, SAMRENA__MAX_ALIGN);
-  SAMRENA__UNPOISON(block, top - block);
+  /* Only what the block did not cover is opened: under memcheck, opening
+   * the old part too would make what it holds undefined before the move. */
+  unsigned char *opened_end = old != NULL ? old : top;
+  if (block < opened_end)
+    SAMRENA__UNPOISON(block, opened_end - block);
   if (old != NULL) {
     memmove(block, old, old_size < new_size ? old_size : new_size);
     if (block > old) /* smaller: what it no longer covers is free again */
