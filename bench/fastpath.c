@@ -3,7 +3,10 @@
  * fast path, the exported samrena_push called through the PLT, a call
  * through SamrenaAllocator's function pointer (as allocator hooks make
  * it), the same inline loop on a SAMRENA_FLAG_CONCURRENT arena (every
- * push a call), a scratch scope's begin and end (per pair, nothing pushed) and,
+ * push a call), on an arena asked for as SAMRENA_STRATEGY_VIRTUAL and on a
+ * SAMRENA_STRATEGY_BUFFER arena in a malloc'd buffer (both with a cap, so
+ * the pair compares two adapters under one fast path), a scratch scope's
+ * begin and end (per pair, nothing pushed) and,
  * when configure found APR, apr_palloc.  Every handle is a heap
  * pointer, as a user's is.  Each loop pushes 32 bytes and stores one
  * 64-bit word in it; the arena is reset every PUSHES_PER_ROUND pushes,
@@ -152,16 +155,29 @@ static void run_bump(int refill) {
   free(bump);
 }
 
+/* A buffer that holds a round's pushes, the handle and more. */
+#define BUFFER_BYTES ((size_t)PUSHES_PER_ROUND * (PUSH_SIZE + 16u) + 65536u)
+
 static void run_samrena(const char *how) {
   SamrenaConfig config = samrena_default_config();
+  void *buffer = NULL;
   if (strcmp(how, "concurrent") == 0)
     config.flags = SAMRENA_FLAG_CONCURRENT;
+  if (strcmp(how, "virtual") == 0)
+    config.strategy = SAMRENA_STRATEGY_VIRTUAL;
+  if (strcmp(how, "buffer") == 0) {
+    buffer = malloc(BUFFER_BYTES);
+    config.strategy = SAMRENA_STRATEGY_BUFFER;
+    config.buffer = buffer;
+    config.buffer_size = BUFFER_BYTES;
+  }
   Samrena *arena = samrena_create(&config);
   if (arena == NULL)
     exit(1);
   SamrenaAllocator allocator = samrena_arena_allocator(arena);
   for (unsigned round = 0; round < ROUNDS; round++) {
-    if (strcmp(how, "inline") == 0 || strcmp(how, "concurrent") == 0)
+    if (strcmp(how, "inline") == 0 || strcmp(how, "concurrent") == 0 ||
+        strcmp(how, "virtual") == 0 || strcmp(how, "buffer") == 0)
       fastpath_inline(arena, PUSHES_PER_ROUND);
     else if (strcmp(how, "called") == 0)
       fastpath_called(arena, PUSHES_PER_ROUND);
@@ -170,6 +186,7 @@ static void run_samrena(const char *how) {
     samrena_reset(arena);
   }
   samrena_destroy(arena);
+  free(buffer);
 }
 
 #if HAVE_BENCH_APR
@@ -194,7 +211,7 @@ static void run_scratch(void) {
 
 int main(int argc, char **argv) {
   static const char *const names[] = {"bump", "bump-refill", "inline", "called", "allocator",
-                                      "concurrent", "scratch",
+                                      "concurrent", "virtual", "buffer", "scratch",
 #if HAVE_BENCH_APR
                                       "apr",
 #endif
@@ -211,7 +228,8 @@ int main(int argc, char **argv) {
   if (strcmp(name, "bump") == 0 || strcmp(name, "bump-refill") == 0)
     run_bump(strcmp(name, "bump-refill") == 0);
   else if (strcmp(name, "inline") == 0 || strcmp(name, "called") == 0 ||
-           strcmp(name, "allocator") == 0 || strcmp(name, "concurrent") == 0)
+           strcmp(name, "allocator") == 0 || strcmp(name, "concurrent") == 0 ||
+           strcmp(name, "virtual") == 0 || strcmp(name, "buffer") == 0)
     run_samrena(name);
   else if (strcmp(name, "scratch") == 0)
     run_scratch();

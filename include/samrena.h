@@ -1,8 +1,9 @@
 /* samrena.h -- libsamrena, an arena (region, bump) allocator.
  *
  * One API, the port, over several memory strategies, the adapters: chained
- * malloc'd blocks, and one contiguous virtual memory reservation committed
- * lazily.  See samrena(3) for the overview and a page per call.
+ * malloc'd blocks (or blocks from any allocator, another arena's too), one
+ * contiguous virtual memory reservation committed lazily, and a buffer the
+ * caller provides.  See samrena(3) for the overview and a page per call.
  *
  * Error convention: a call returning a pointer returns NULL on failure, a
  * call returning SamrenaError returns the code; both also record the code
@@ -71,7 +72,8 @@ SAMRENA_API const char *samrena_version(void);
 typedef enum {
   SAMRENA_STRATEGY_DEFAULT = 0, /* virtual when available, else chained */
   SAMRENA_STRATEGY_CHAINED,     /* linked malloc'd blocks, portable */
-  SAMRENA_STRATEGY_VIRTUAL      /* one reservation, lazy commit; falls back */
+  SAMRENA_STRATEGY_VIRTUAL,     /* one reservation, lazy commit; falls back */
+  SAMRENA_STRATEGY_BUFFER       /* inside the caller's buffer: no malloc, no OS call */
 } SamrenaStrategy;
 
 #define SAMRENA_FLAG_STRICT (1u << 0)     /* no fallback: create fails instead */
@@ -116,6 +118,9 @@ SAMRENA_API extern const SamrenaGrowthConfig SAMRENA_GROWTH_CONSERVATIVE;
 /* Each block 1.5 times the last. */
 SAMRENA_API extern const SamrenaGrowthConfig SAMRENA_GROWTH_BALANCED;
 
+/* Defined below (allocator); a chained arena may take its blocks from one. */
+struct SamrenaAllocator;
+
 typedef struct {
   SamrenaStrategy strategy;
   uint64_t initial_pages; /* pages ready at create (>= 1) */
@@ -132,6 +137,10 @@ typedef struct {
   bool enable_debug;                 /* as SAMRENA_FLAG_DEBUG */
   SamrenaFallbackMode fallback_mode; /* see SamrenaFallbackMode */
   SamrenaGrowthConfig growth;        /* chained: sizes of new blocks */
+  /* Where the memory comes from (NULL, 0: the strategy's own way). */
+  void *buffer;          /* buffer: the memory the arena lives in, handle included */
+  uint64_t buffer_size;  /* buffer: its size in bytes */
+  const struct SamrenaAllocator *block_source; /* chained: blocks from it, not malloc */
 } SamrenaConfig;
 
 /* The arena handle.  Its contents are private. */
@@ -169,7 +178,7 @@ SAMRENA_API void samrena_destroy(Samrena *arena);
 
 /* The adapter actually chosen (never DEFAULT).  NULL arena: DEFAULT. */
 SAMRENA_API SamrenaStrategy samrena_strategy(const Samrena *arena);
-/* "default", "chained", "virtual"; "unknown" for other values. */
+/* "default", "chained", "virtual", "buffer"; "unknown" for other values. */
 SAMRENA_API const char *samrena_strategy_name(SamrenaStrategy strategy);
 /* Whether this build and platform can create arenas of that strategy. */
 SAMRENA_API bool samrena_strategy_available(SamrenaStrategy strategy);

@@ -9,6 +9,7 @@
 
 static _Atomic int64_t samrena_fault_countdown = -1;
 static _Atomic uint64_t samrena_fault_count;
+static _Atomic uint64_t samrena_fault_request_count;
 
 void samrena_fault_inject_after(int64_t n) {
   atomic_store(&samrena_fault_countdown, n);
@@ -18,11 +19,16 @@ uint64_t samrena_fault_injected(void) {
   return atomic_load(&samrena_fault_count);
 }
 
+uint64_t samrena_fault_requests(void) {
+  return atomic_load(&samrena_fault_request_count);
+}
+
 void samrena_fault_drain_caches(void) {
   samrena__cache_drain_all();
 }
 
 bool samrena__fault_now(void) {
+  atomic_fetch_add_explicit(&samrena_fault_request_count, 1, memory_order_relaxed);
   int64_t left = atomic_load(&samrena_fault_countdown);
   while (left >= 0) {
     if (atomic_compare_exchange_weak(&samrena_fault_countdown, &left, left - 1)) {

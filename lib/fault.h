@@ -2,10 +2,11 @@
  *
  * Built with configure --enable-fault-injection, every memory request the
  * library makes (malloc, calloc, realloc, and the platform layer's reserve,
- * commit, decommit and prefetch) first asks samrena__fault_now(); after
- * samrena_fault_inject_after(n), the (n+1)th request fails as if the system
- * had refused it.  Release builds have none of this: the macros below are
- * the plain calls and the two samrena_fault_* functions do not exist.
+ * commit, decommit and prefetch) first asks samrena__fault_now(), which
+ * counts it (samrena_fault_requests); after samrena_fault_inject_after(n),
+ * the (n+1)th request fails as if the system had refused it.  Release
+ * builds have none of this: the macros below are the plain calls and the
+ * samrena_fault_* functions do not exist.
  */
 #ifndef SAMRENA_FAULT_H
 #define SAMRENA_FAULT_H
@@ -21,6 +22,10 @@
 SAMRENA_API void samrena_fault_inject_after(int64_t n);
 /* How many requests failed by injection so far. */
 SAMRENA_API uint64_t samrena_fault_injected(void);
+/* How many requests the library made so far, injection armed or not: a
+ * test that reads it before and after a sequence of calls sees whether
+ * they asked malloc or the operating system for anything. */
+SAMRENA_API uint64_t samrena_fault_requests(void);
 /* Empties the process-wide caches of released memory, so that the next
  * arenas request everything afresh. */
 SAMRENA_API void samrena_fault_drain_caches(void);

@@ -311,7 +311,7 @@ END_TEST
 
 Suite *make_api_suite(void) {
   Suite *suite = suite_create("api");
-  TCase *tc = tcase_create("errors");
+  TCase *tc = util_tcase("errors");
   tcase_add_test(tc, test_version_is_package_version);
   tcase_add_test(tc, test_error_strings_distinct_and_total);
   tcase_add_test(tc, test_success_does_not_clear_error);
@@ -320,7 +320,7 @@ Suite *make_api_suite(void) {
 #endif
   suite_add_tcase(suite, tc);
 
-  tc = tcase_create("creation");
+  tc = util_tcase("creation");
   tcase_add_test(tc, test_default_config_values);
   tcase_add_test(tc, test_create_null_config_is_default);
   tcase_add_test(tc, test_allocate);
@@ -328,7 +328,7 @@ Suite *make_api_suite(void) {
   tcase_add_test(tc, test_create_rejects_bad_config);
   suite_add_tcase(suite, tc);
 
-  tc = tcase_create("strategy");
+  tc = util_tcase("strategy");
   tcase_add_test(tc, test_strategy_names);
   tcase_add_test(tc, test_strategy_available);
   tcase_add_test(tc, test_strategy_of_null);

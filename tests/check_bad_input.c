@@ -98,8 +98,7 @@ ROW(on_release_null_fn, return samrena_on_release(f->arena, NULL, NULL);)
 ROW(on_release_null_arena, return samrena_on_release(NULL, free, NULL);)
 
 static Samrena *create_with(void (*change)(SamrenaConfig *), SamrenaStrategy strategy) {
-  SamrenaConfig config = samrena_default_config();
-  config.strategy = strategy;
+  SamrenaConfig config = util_config(strategy);
   change(&config);
   Samrena *arena = samrena_create(&config);
   samrena_destroy(arena);
@@ -199,6 +198,38 @@ ROW(push_more_than_memory, {
   }
   return error;
 })
+ROW(buffer_reserve_beyond_buffer, return samrena_reserve(f->arena, UTIL_BUFFER_BYTES);)
+ROW(buffer_push_beyond_buffer, return error_if_null(samrena_push(f->arena, UTIL_BUFFER_BYTES));)
+static void no_buffer(SamrenaConfig *c) { c->buffer = NULL; }
+static void tiny_buffer(SamrenaConfig *c) { c->buffer_size = 64; }
+static void buffer_beyond_address_space(SamrenaConfig *c) { c->buffer_size = UINT64_MAX; }
+ROW(create_without_buffer, return error_if_null(create_with(no_buffer, f->strategy));)
+ROW(create_tiny_buffer, return error_if_null(create_with(tiny_buffer, f->strategy));)
+ROW(create_buffer_beyond_address_space,
+    return error_if_null(create_with(buffer_beyond_address_space, f->strategy));)
+static void stray_buffer(SamrenaConfig *c) {
+  static max_align_t memory[64];
+  c->buffer = memory;
+  c->buffer_size = sizeof memory;
+}
+static void stray_block_source(SamrenaConfig *c) {
+  static SamrenaAllocator source;
+  source = samrena_malloc_allocator();
+  c->block_source = &source;
+}
+ROW(create_stray_buffer, return error_if_null(create_with(stray_buffer, f->strategy));)
+ROW(create_stray_block_source, return error_if_null(create_with(stray_block_source, f->strategy));)
+static void source_without_alloc(SamrenaConfig *c) {
+  static SamrenaAllocator none;
+  c->block_source = &none;
+}
+static void source_of_no_arena(SamrenaConfig *c) {
+  static SamrenaAllocator source;
+  source = samrena_arena_allocator(NULL);
+  c->block_source = &source;
+}
+ROW(create_source_without_alloc, return error_if_null(create_with(source_without_alloc, f->strategy));)
+ROW(create_source_of_no_arena, return error_if_null(create_with(source_of_no_arena, f->strategy));)
 
 typedef struct {
   const char *name;
@@ -210,6 +241,7 @@ typedef struct {
 #define ALL 0
 #define CHAINED SAMRENA_STRATEGY_CHAINED
 #define VIRTUAL SAMRENA_STRATEGY_VIRTUAL
+#define BUFFER SAMRENA_STRATEGY_BUFFER
 #define E(code) SAMRENA_ERROR_##code
 
 static const BadRow rows[] = {
@@ -278,6 +310,18 @@ static const BadRow rows[] = {
     {"virtual reserve UINT64_MAX", reserve_max, E(INVALID_PARAMETER), VIRTUAL},
     {"virtual reserve beyond max_reserve", virtual_reserve_beyond_max_reserve, E(INVALID_PARAMETER), VIRTUAL},
     {"push an eighth of the address space", push_more_than_memory, E(OUT_OF_MEMORY), ALL},
+    {"buffer reserve UINT64_MAX", reserve_max, E(INVALID_PARAMETER), BUFFER},
+    {"buffer reserve its whole buffer", buffer_reserve_beyond_buffer, E(INVALID_PARAMETER), BUFFER},
+    {"buffer push its whole buffer", buffer_push_beyond_buffer, E(OUT_OF_MEMORY), BUFFER},
+    {"buffer create without a buffer", create_without_buffer, E(NULL_POINTER), BUFFER},
+    {"buffer create in 64 bytes", create_tiny_buffer, E(INVALID_SIZE), BUFFER},
+    {"buffer create of UINT64_MAX bytes", create_buffer_beyond_address_space, E(INVALID_SIZE), BUFFER},
+    {"chained create with a buffer", create_stray_buffer, E(INVALID_PARAMETER), CHAINED},
+    {"virtual create with a buffer", create_stray_buffer, E(INVALID_PARAMETER), VIRTUAL},
+    {"virtual create with a block source", create_stray_block_source, E(INVALID_PARAMETER), VIRTUAL},
+    {"buffer create with a block source", create_stray_block_source, E(INVALID_PARAMETER), BUFFER},
+    {"chained create, source without alloc", create_source_without_alloc, E(NULL_POINTER), CHAINED},
+    {"chained create, source of no arena", create_source_of_no_arena, E(NULL_POINTER), CHAINED},
 };
 
 /* Good calls that must still work after a bad one. */
@@ -324,7 +368,7 @@ END_TEST
 
 Suite *make_bad_input_suite(void) {
   Suite *suite = suite_create("bad input");
-  TCase *tc = tcase_create("table");
+  TCase *tc = util_tcase("table");
   tcase_add_loop_test(tc, test_bad_input_table, 0, util_strategy_count);
   suite_add_tcase(suite, tc);
   return suite;

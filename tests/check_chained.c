@@ -165,7 +165,7 @@ END_TEST
 
 Suite *make_chained_suite(void) {
   Suite *suite = suite_create("chained");
-  TCase *tc = tcase_create("blocks");
+  TCase *tc = util_tcase("blocks");
   tcase_add_test(tc, test_growth_pages_per_block);
   tcase_add_test(tc, test_big_push_gets_own_block);
   tcase_add_test(tc, test_block_tail_is_wasted);

@@ -306,7 +306,7 @@ END_TEST
 
 Suite *make_debug_suite(void) {
   Suite *suite = suite_create("debug mode");
-  TCase *tc = tcase_create("guards");
+  TCase *tc = util_tcase("guards");
   int variants = 2 * util_strategy_count;
   tcase_add_loop_test(tc, test_overrun_reported_at_reset, 0, variants);
   tcase_add_loop_test(tc, test_overrun_reported_at_restore_and_destroy, 0, variants);

@@ -208,6 +208,8 @@ static void *churn(void *arg) {
 
 START_TEST(test_report_while_arenas_come_and_go) {
   SamrenaStrategy strategy = STRATEGY;
+  if (!util_grows(strategy))
+    return; /* the churn makes arenas of its own: not in one buffer */
   pthread_t threads[2];
   atomic_store(&report_stop, false);
   for (int t = 0; t < 2; t++)
@@ -242,6 +244,8 @@ static int push_until_refused(Samrena *arena, uint64_t size) {
 /* A budget stops growth at the limit with OUT_OF_MEMORY, the arena usable
  * and nothing changed; it is reported; lifting it lets the arena grow. */
 START_TEST(test_limit_stops_growth) {
+  if (!util_grows(STRATEGY))
+    return; /* obtains nothing, so no budget bites: test_limit_on_a_buffer */
   SamrenaConfig config = samrena_default_config();
   config.strategy = STRATEGY;
   config.page_size = 4096;
@@ -287,6 +291,8 @@ END_TEST
 
 /* A limit below what the arena holds keeps what it holds usable. */
 START_TEST(test_limit_below_holding) {
+  if (!util_grows(STRATEGY))
+    return; /* obtains nothing, so no budget bites: test_limit_on_a_buffer */
   Samrena *arena = util_arena(STRATEGY, 2);
   SamrenaStats before = util_stats(arena);
   ck_assert_int_eq(samrena_set_limit(arena, 1), SAMRENA_OK);
@@ -324,6 +330,8 @@ END_TEST
 
 /* The arena without a cap stops at its budget, not at a reservation. */
 START_TEST(test_limit_on_default_and_concurrent) {
+  if (!util_grows(STRATEGY))
+    return; /* obtains nothing, so no budget bites: test_limit_on_a_buffer */
   Samrena *arena = samrena_create(NULL);
   ck_assert_ptr_nonnull(arena);
   uint64_t limit = util_stats(arena).committed + 4 * MiB;
@@ -349,9 +357,21 @@ START_TEST(test_limit_on_default_and_concurrent) {
 }
 END_TEST
 
+/* A buffer arena obtains nothing: a budget never refuses what its buffer
+ * holds, and stats report it. */
+START_TEST(test_limit_on_a_buffer) {
+  Samrena *arena = util_arena(SAMRENA_STRATEGY_BUFFER, 1);
+  ck_assert_int_eq(samrena_set_limit(arena, 4096), SAMRENA_OK);
+  ck_assert_uint_eq(util_stats(arena).limit, 4096);
+  for (int i = 0; i < 100; i++)
+    ck_assert_ptr_nonnull(samrena_push(arena, 1000));
+  samrena_destroy(arena);
+}
+END_TEST
+
 Suite *make_diag_suite(void) {
   Suite *suite = suite_create("diagnostics");
-  TCase *tc = tcase_create("names and report");
+  TCase *tc = util_tcase("names and report");
   tcase_add_loop_test(tc, test_names, 0, util_strategy_count);
   tcase_add_loop_test(tc, test_scratch_and_concurrent_names, 0, util_strategy_count);
   tcase_add_loop_test(tc, test_report_lists_live_arenas, 0, util_strategy_count);
@@ -360,10 +380,11 @@ Suite *make_diag_suite(void) {
   tcase_add_loop_test(tc, test_report_while_arenas_come_and_go, 0, util_strategy_count);
 #endif
   suite_add_tcase(suite, tc);
-  tc = tcase_create("limit");
+  tc = util_tcase("limit");
   tcase_add_loop_test(tc, test_limit_stops_growth, 0, util_strategy_count);
   tcase_add_loop_test(tc, test_limit_below_holding, 0, util_strategy_count);
   tcase_add_test(tc, test_limit_smaller_last_block);
+  tcase_add_test(tc, test_limit_on_a_buffer);
   tcase_add_loop_test(tc, test_limit_on_default_and_concurrent, 0, util_strategy_count);
   suite_add_tcase(suite, tc);
   return suite;

@@ -38,14 +38,67 @@ static void count_release(void *data) {
   released++;
 }
 
-static void sequence(SamrenaStrategy strategy, bool debug, Run *run) {
+/* A chained arena with a block source: a child of arena (a failure of the
+ * parent's growth is a failing source), then one of blocks from malloc. */
+static Samrena *sourced_arena(const SamrenaAllocator *source) {
+  SamrenaConfig config = samrena_default_config();
+  config.strategy = SAMRENA_STRATEGY_CHAINED;
+  config.page_size = 4096;
+  config.block_source = source;
+  return samrena_create(&config);
+}
+
+static void child_sequence(Samrena *child, Run *run) {
+  unsigned char *p = samrena_push(child, 100);
+  STEP(run, p != NULL, "child push");
+  if (p != NULL)
+    memset(p, 6, 100);
+  SamrenaMark mark = samrena_save(child);
+  STEP(run, mark.opaque[1] != 0, "child save");
+  unsigned char *large = samrena_push(child, 20 * KiB);
+  STEP(run, large != NULL, "child push large");
+  if (large != NULL)
+    memset(large, 7, 20 * KiB);
+  STEP(run, samrena_on_release(child, count_release, NULL) == SAMRENA_OK, "child on_release");
+  for (int i = 0; i < 20; i++) /* several blocks, and the scope stack's growth */
+    STEP(run, samrena_push(child, 1000) != NULL && samrena_save(child).opaque[1] != 0,
+         "child pushes and marks");
+  if (mark.opaque[1] != 0 && samrena_restore(child, mark) != SAMRENA_OK) {
+    run->bad++;
+    run->where = "child restore";
+  }
+  STEP(run, samrena_reserve(child, 64 * KiB) == SAMRENA_OK, "child reserve");
+  STEP(run, samrena_trim(child, 0) == SAMRENA_OK, "child trim");
+}
+
+/* What the sequence pushes fits in this, for a buffer arena; one buffer
+ * serves every run of the sweep. */
+#define SWEEP_BUFFER_BYTES (UINT64_C(8) << 20)
+
+static void sequence(SamrenaStrategy strategy, bool debug, void *buffer, Run *run) {
   SamrenaConfig config = samrena_default_config();
   config.strategy = strategy;
+  if (strategy == SAMRENA_STRATEGY_BUFFER) {
+    config.buffer = buffer;
+    config.buffer_size = SWEEP_BUFFER_BYTES;
+  }
   config.flags = SAMRENA_FLAG_QUIET | (debug ? SAMRENA_FLAG_DEBUG : 0);
   Samrena *arena = samrena_create(&config);
   STEP(run, arena != NULL, "create");
   if (arena == NULL)
     return;
+  SamrenaAllocator parent = samrena_arena_allocator(arena);
+  Samrena *child = sourced_arena(&parent);
+  STEP(run, child != NULL, "child create");
+  if (child != NULL)
+    child_sequence(child, run);
+  SamrenaAllocator from_malloc = samrena_malloc_allocator();
+  Samrena *sourced = sourced_arena(&from_malloc);
+  STEP(run, sourced != NULL, "malloc-sourced create");
+  if (sourced != NULL) {
+    child_sequence(sourced, run);
+    samrena_destroy(sourced);
+  }
   unsigned char *p = samrena_push(arena, 100);
   STEP(run, p != NULL, "push");
   if (p != NULL)
@@ -100,6 +153,7 @@ static void sequence(SamrenaStrategy strategy, bool debug, Run *run) {
     }
   }
   samrena_reset(arena);
+  samrena_destroy(child); /* after its parent's reset: it touches nothing of it */
   /* Once failures stop, a small push works. */
   samrena_fault_inject_after(-1);
   unsigned char *after = samrena_push(arena, 64);
@@ -121,13 +175,14 @@ START_TEST(test_every_failure_point) {
   bool cold = _i < util_strategy_count;
   bool debug = _i >= 2 * util_strategy_count;
   int points = 0;
+  void *buffer = util_buffer(SWEEP_BUFFER_BYTES);
   for (int64_t n = 0; n < 100000; n++) {
     if (cold)
       samrena_fault_drain_caches();
     uint64_t before = samrena_fault_injected();
     samrena_fault_inject_after(n);
     Run run = {0, 0, NULL};
-    sequence(strategy, debug, &run);
+    sequence(strategy, debug, buffer, &run);
     samrena_fault_inject_after(-1);
     bool injected = samrena_fault_injected() > before;
     ck_assert_msg(run.bad == 0, "%s, failure %d: broken promise at %s", samrena_strategy_name(strategy),
@@ -140,6 +195,8 @@ START_TEST(test_every_failure_point) {
       break;
     points++;
   }
+  /* A buffer arena makes no request: the points are its child's, the
+   * malloc-sourced arena's and the stable blocks'. */
   ck_assert_int_ge(points, cold ? 8 : 5);
   printf("faults: %d failure points injected on %s, %s caches%s\n", points,
          samrena_strategy_name(strategy), cold ? "empty" : "warm", debug ? ", debug mode" : "");
@@ -151,8 +208,7 @@ END_TEST
  * or reservation, which comes from the process-wide cache of released
  * memory.  Any request would be failed by the injection armed here. */
 START_TEST(test_arena_per_request_makes_no_request) {
-  SamrenaConfig config = samrena_default_config();
-  config.strategy = util_strategies[_i];
+  SamrenaConfig config = util_config(util_strategies[_i]);
   config.flags = SAMRENA_FLAG_QUIET | SAMRENA_FLAG_STRICT;
   Samrena *warm = samrena_create(&config);
   ck_assert_ptr_nonnull(warm);
@@ -181,11 +237,11 @@ END_TEST
 Suite *make_faults_suite(void) {
   Suite *suite = suite_create("injected failures");
 #if SAMRENA_FAULT_INJECTION
-  TCase *tc = tcase_create("sweep");
+  TCase *tc = util_tcase("sweep");
   tcase_set_timeout(tc, 300);
   tcase_add_loop_test(tc, test_every_failure_point, 0, 3 * util_strategy_count);
   suite_add_tcase(suite, tc);
-  tc = tcase_create("caches");
+  tc = util_tcase("caches");
   tcase_add_loop_test(tc, test_arena_per_request_makes_no_request, 0, util_strategy_count);
   suite_add_tcase(suite, tc);
 #endif

@@ -211,7 +211,7 @@ END_TEST
 
 Suite *make_pool_suite(void) {
   Suite *suite = suite_create("pool and allocator");
-  TCase *tc = tcase_create("pool");
+  TCase *tc = util_tcase("pool");
   tcase_set_timeout(tc, 60);
   tcase_add_test(tc, test_pool_create_validates);
   tcase_add_test(tc, test_owned_pool);
@@ -220,7 +220,7 @@ Suite *make_pool_suite(void) {
   tcase_add_test(tc, test_debug_refuses_bad_frees);
 #endif
   suite_add_tcase(suite, tc);
-  tc = tcase_create("allocator");
+  tc = util_tcase("allocator");
   tcase_add_test(tc, test_one_function_three_allocators);
   tcase_add_test(tc, test_alloc_array_overflow);
   suite_add_tcase(suite, tc);

@@ -384,7 +384,7 @@ END_TEST
 
 Suite *make_scope_suite(void) {
   Suite *suite = suite_create("scope");
-  TCase *tc = tcase_create("marks");
+  TCase *tc = util_tcase("marks");
   tcase_set_timeout(tc, 60);
   tcase_add_loop_test(tc, test_restore_frees_what_came_after, 0, util_strategy_count);
   tcase_add_loop_test(tc, test_nested_scopes_depth_1000, 0, util_strategy_count);
@@ -399,7 +399,7 @@ Suite *make_scope_suite(void) {
   tcase_add_loop_test(tc, test_backed_pool_in_use_exact_after_restore, 0, util_strategy_count);
   tcase_add_loop_test(tc, test_printf_failure_leaves_zeros, 0, util_strategy_count);
   suite_add_tcase(suite, tc);
-  tc = tcase_create("cleanups");
+  tc = util_tcase("cleanups");
   tcase_add_loop_test(tc, test_on_release_runs_at_destroy_newest_first, 0, util_strategy_count);
   tcase_add_loop_test(tc, test_on_release_runs_at_reset, 0, util_strategy_count);
   tcase_add_loop_test(tc, test_on_release_runs_at_restore_of_older_mark, 0, util_strategy_count);

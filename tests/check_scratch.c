@@ -180,7 +180,7 @@ START_TEST(test_scratch_idiom) {
   ck_assert_str_eq(joined, "arena per scope"); /* the temporaries went elsewhere */
   samrena_scratch_end(mine);
 
-  Samrena *out = util_arena(util_strategies[util_strategy_count - 1], 1);
+  Samrena *out = util_arena(util_default_strategy(), 1);
   ck_assert_str_eq(join_words(out, words, 1), "arena");
   samrena_destroy(out);
 }
@@ -188,7 +188,7 @@ END_TEST
 
 Suite *make_scratch_suite(void) {
   Suite *suite = suite_create("scratch");
-  TCase *tc = tcase_create("scopes");
+  TCase *tc = util_tcase("scopes");
   tcase_add_test(tc, test_scratch_gives_everything_back);
   tcase_add_test(tc, test_scratch_scopes_nest);
   tcase_add_test(tc, test_scratch_conflicts);

@@ -577,7 +577,7 @@ END_TEST
 
 Suite *make_stable_suite(void) {
   Suite *suite = suite_create("stable realloc and v_alloc");
-  TCase *tc = tcase_create("stable");
+  TCase *tc = util_tcase("stable");
   tcase_set_timeout(tc, 120);
   tcase_add_test(tc, test_stable_grows_in_place);
   tcase_add_test(tc, test_stable_block_is_one_mapping);
@@ -586,7 +586,7 @@ Suite *make_stable_suite(void) {
   tcase_add_test(tc, test_stable_bad_input);
   tcase_add_test(tc, test_stable_many_live_blocks);
   suite_add_tcase(suite, tc);
-  tc = tcase_create("v_alloc");
+  tc = util_tcase("v_alloc");
   tcase_set_timeout(tc, 60);
   tcase_add_test(tc, test_v_alloc_bump_region);
   tcase_add_test(tc, test_v_alloc_fields);

@@ -254,7 +254,7 @@ END_TEST
 
 Suite *make_str_suite(void) {
   Suite *suite = suite_create("string builder");
-  TCase *tc = tcase_create("str");
+  TCase *tc = util_tcase("str");
   tcase_set_timeout(tc, 60);
   tcase_add_loop_test(tc, test_str_init, 0, util_strategy_count);
   tcase_add_loop_test(tc, test_str_append, 0, util_strategy_count);

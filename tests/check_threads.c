@@ -22,8 +22,7 @@ typedef struct {
 static void *run_worker(void *arg) {
   Worker *worker = arg;
   uint64_t seed = 0x1234567u + (uint64_t)worker->id * 7919u;
-  SamrenaConfig config = samrena_default_config();
-  config.strategy = util_strategies[worker->id % util_strategy_count];
+  SamrenaConfig config = util_config(util_strategies[worker->id % util_strategy_count]);
   Samrena *arena = samrena_create(&config);
   SamrenaPool *pool = samrena_pool_create(NULL, 40, 8);
   unsigned char *stable = samrena_vmem_realloc(NULL, 64);
@@ -259,7 +258,7 @@ END_TEST
 Suite *make_threads_suite(void) {
   Suite *suite = suite_create("threads");
 #ifdef HAVE_PTHREAD
-  TCase *tc = tcase_create("threads");
+  TCase *tc = util_tcase("threads");
   tcase_set_timeout(tc, 120);
   tcase_add_test(tc, test_threads_do_not_interfere);
   tcase_add_test(tc, test_error_of_one_thread_not_another);

@@ -1,6 +1,7 @@
 /* check_util.c -- helpers shared by the Check suites. */
 #include "check_util.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,7 @@
 #include <psapi.h>
 #endif
 
-SamrenaStrategy util_strategies[2];
+SamrenaStrategy util_strategies[3];
 int util_strategy_count;
 
 #if defined(HAVE_MINCORE) && !defined(_WIN32)
@@ -36,9 +37,68 @@ void util_init_strategies(void) {
   util_strategies[util_strategy_count++] = SAMRENA_STRATEGY_CHAINED;
   if (samrena_strategy_available(SAMRENA_STRATEGY_VIRTUAL))
     util_strategies[util_strategy_count++] = SAMRENA_STRATEGY_VIRTUAL;
+  util_strategies[util_strategy_count++] = SAMRENA_STRATEGY_BUFFER;
+}
+
+SamrenaStrategy util_default_strategy(void) {
+  return samrena_strategy_available(SAMRENA_STRATEGY_VIRTUAL) ? SAMRENA_STRATEGY_VIRTUAL
+                                                              : SAMRENA_STRATEGY_CHAINED;
+}
+
+bool util_grows(SamrenaStrategy strategy) {
+  return (samrena_strategy_capabilities(strategy).flags & SAMRENA_CAP_GROWS) != 0;
+}
+
+/* What util_buffer handed out, newest first, pushed from any thread. */
+typedef struct UtilBuffer {
+  struct UtilBuffer *next;
+  max_align_t bytes[]; /* the buffer */
+} UtilBuffer;
+static _Atomic(UtilBuffer *) util_buffers;
+static atomic_flag util_buffers_at_exit = ATOMIC_FLAG_INIT;
+
+static void util_free_buffers(void) {
+  UtilBuffer *buffer = atomic_exchange(&util_buffers, NULL);
+  while (buffer != NULL) {
+    UtilBuffer *next = buffer->next;
+    free(buffer);
+    buffer = next;
+  }
+}
+
+void *util_buffer(uint64_t bytes) {
+  ck_assert_uint_le(bytes, SIZE_MAX - sizeof(UtilBuffer));
+  UtilBuffer *buffer = malloc(sizeof *buffer + (size_t)bytes);
+  ck_assert_msg(buffer != NULL, "no memory for a buffer of %llu bytes", (unsigned long long)bytes);
+  if (!atomic_flag_test_and_set(&util_buffers_at_exit))
+    atexit(util_free_buffers); /* for tests outside util_tcase's test cases */
+  buffer->next = atomic_load(&util_buffers);
+  while (!atomic_compare_exchange_weak(&util_buffers, &buffer->next, buffer))
+    ;
+  return buffer->bytes;
+}
+
+TCase *util_tcase(const char *name) {
+  TCase *tc = tcase_create(name);
+  tcase_add_checked_fixture(tc, NULL, util_free_buffers);
+  return tc;
+}
+
+SamrenaConfig util_config(SamrenaStrategy strategy) {
+  SamrenaConfig config = samrena_default_config();
+  config.strategy = strategy;
+  if (strategy == SAMRENA_STRATEGY_BUFFER) {
+    config.buffer = util_buffer(UTIL_BUFFER_BYTES);
+    config.buffer_size = UTIL_BUFFER_BYTES;
+  }
+  return config;
 }
 
 Samrena *util_arena_config(SamrenaConfig config) {
+  if (config.strategy == SAMRENA_STRATEGY_BUFFER && config.buffer == NULL) {
+    config.buffer = util_buffer(UTIL_BUFFER_BYTES);
+    config.buffer_size = UTIL_BUFFER_BYTES;
+  }
   config.flags |= SAMRENA_FLAG_STRICT;
   Samrena *arena = samrena_create(&config);
   ck_assert_msg(arena != NULL, "cannot create a %s arena: %s",

@@ -13,13 +13,38 @@
 
 #include "samrena.h"
 
-/* Every strategy this build can create; loop tests index it with _i. */
-extern SamrenaStrategy util_strategies[2];
+/* Every strategy this build can create, in samrena_available_strategies'
+ * order; loop tests index it with _i. */
+extern SamrenaStrategy util_strategies[3];
 extern int util_strategy_count;
 void util_init_strategies(void);
 
+/* The strategy SAMRENA_STRATEGY_DEFAULT gives in this build. */
+SamrenaStrategy util_default_strategy(void);
+/* Whether an arena of the strategy obtains memory beyond what it holds
+ * (SAMRENA_CAP_GROWS): tests that need growth skip the others by this. */
+bool util_grows(SamrenaStrategy strategy);
+
+/* What a buffer arena of the suites gets: generous, so that the behaviour
+ * every strategy shares runs on it too (the largest test pushes about
+ * 45 MiB), and malloc'd, so that it costs address space only where the
+ * test touches it, on 32-bit targets and under Valgrind too. */
+#define UTIL_BUFFER_BYTES (UINT64_C(64) << 20)
+
+/* bytes of malloc'd memory for a buffer arena (or anything else), freed
+ * once the test is over by the teardown of util_tcase's test cases (or at
+ * exit).  Thread-safe. */
+void *util_buffer(uint64_t bytes);
+/* tcase_create, with the teardown that frees what util_buffer gave. */
+TCase *util_tcase(const char *name);
+
+/* samrena_default_config() for the strategy; a buffer arena's has a
+ * buffer of UTIL_BUFFER_BYTES from util_buffer. */
+SamrenaConfig util_config(SamrenaStrategy strategy);
+
 /* An arena of the given strategy, STRICT so no silent fallback; fails the
- * test if it cannot be created. */
+ * test if it cannot be created.  A buffer arena whose config has no
+ * buffer gets one of UTIL_BUFFER_BYTES. */
 Samrena *util_arena(SamrenaStrategy strategy, uint64_t initial_pages);
 Samrena *util_arena_config(SamrenaConfig config);
 
@@ -96,6 +121,7 @@ Suite *make_scratch_suite(void);
 Suite *make_concurrent_suite(void);
 Suite *make_diag_suite(void);
 Suite *make_debug_suite(void);
+Suite *make_sources_suite(void);
 void add_concurrent_thread_tests(TCase *tc);
 
 /* The default push alignment, alignof(max_align_t): 16 on x86-64 and

@@ -87,7 +87,11 @@ END_TEST
 START_TEST(test_init_out_of_memory) {
   SamrenaConfig config = samrena_default_config();
   config.strategy = STRATEGY;
-  config.max_reserve = 1 * MiB;
+  config.max_reserve = STRATEGY == SAMRENA_STRATEGY_VIRTUAL ? 1 * MiB : 0;
+  if (STRATEGY == SAMRENA_STRATEGY_BUFFER) {
+    config.buffer = util_buffer(1 * MiB);
+    config.buffer_size = 1 * MiB;
+  }
   Samrena *arena = util_arena_config(config);
   if (STRATEGY == SAMRENA_STRATEGY_CHAINED) {
     samrena_destroy(arena);
@@ -1061,7 +1065,7 @@ END_TEST
 
 Suite *make_vector_suite(void) {
   Suite *suite = suite_create("vector");
-  TCase *tc = tcase_create("on an arena");
+  TCase *tc = util_tcase("on an arena");
   tcase_set_timeout(tc, 60);
   tcase_add_loop_test(tc, test_init_fields, 0, util_strategy_count);
   tcase_add_loop_test(tc, test_init_refuses, 0, util_strategy_count);
@@ -1086,7 +1090,7 @@ Suite *make_vector_suite(void) {
   tcase_add_loop_test(tc, test_transfer_slice, 0, util_strategy_count);
   tcase_add_loop_test(tc, test_typed_on_arena, 0, util_strategy_count);
   suite_add_tcase(suite, tc);
-  tc = tcase_create("owned");
+  tc = util_tcase("owned");
   tcase_set_timeout(tc, 120);
   tcase_add_test(tc, test_owned_fields);
   tcase_add_test(tc, test_owned_never_moves);
@@ -1096,7 +1100,7 @@ Suite *make_vector_suite(void) {
   tcase_add_test(tc, test_typed_owned_and_null);
   suite_add_tcase(suite, tc);
 #if SAMRENA_FAULT_INJECTION
-  tc = tcase_create("faults");
+  tc = util_tcase("faults");
   tcase_set_timeout(tc, 600);
   tcase_add_loop_test(tc, test_fault_points, 0, util_strategy_count);
   suite_add_tcase(suite, tc);

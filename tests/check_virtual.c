@@ -851,7 +851,7 @@ Suite *make_virtual_suite(void) {
     printf("virtual: not in this build; its suite is skipped\n");
     return suite;
   }
-  TCase *tc = tcase_create("commit");
+  TCase *tc = util_tcase("commit");
   tcase_set_timeout(tc, 60);
   tcase_add_test(tc, test_lazy_commit_measured);
   tcase_add_test(tc, test_reserve_prefetches_and_trim_gives_back);

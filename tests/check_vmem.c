@@ -131,7 +131,7 @@ END_TEST
 
 Suite *make_vmem_suite(void) {
   Suite *suite = suite_create("vmem");
-  TCase *tc = tcase_create("region");
+  TCase *tc = util_tcase("region");
   tcase_add_test(tc, test_vmem_bad_input);
   tcase_add_test(tc, test_vmem_bump_region);
   tcase_add_test(tc, test_vmem_resize);

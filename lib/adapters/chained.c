@@ -1,4 +1,5 @@
-/* adapters/chained.c -- the chained adapter: a linked list of malloc'd blocks.
+/* adapters/chained.c -- the chained adapter: a linked list of malloc'd
+ * blocks, or of blocks from a SamrenaAllocator (SamrenaConfig.block_source).
  *
  * Normal blocks (the first one initial_pages long, then as the growth
  * policy says: growth_pages each, a linear increment each, or each one
@@ -7,6 +8,19 @@
  * reused before anything new is malloc'd.  A push that cannot fit in a fresh normal block gets a block of
  * its own ("large"); after a reset large blocks wait in a spare list and are
  * reused best-fit, so the same workload after a reset mallocs nothing.
+ *
+ * With a block source, every block and the port's bookkeeping (the scope
+ * stack) come from the source and go back to it, never to the cache; the
+ * handle, which must outlive the blocks, is malloc'd, and is all such an
+ * arena takes from malloc.  A source made by samrena_arena_allocator makes
+ * a child arena, whose memory lives in its parent and ends with it: the
+ * child keeps a registration on the parent (port/scope.c) newer than
+ * anything it took from it, so the parent's reset, a restore of it to an
+ * older mark, or its destruction -- whatever gives back child memory --
+ * runs the child's cleanups while that memory still stands and leaves the
+ * child orphaned: from then on it touches no parent memory, and destroying
+ * it frees its handle only.  A child destroyed first cancels the
+ * registration, so it never fires into freed memory.
  */
 #include <config.h>
 
@@ -40,7 +54,11 @@ typedef struct {
   double growth_factor;      /* 1: every block next_block_bytes */
   uint64_t retired_used;  /* bytes consumed in normal blocks before current, and in large */
   uint64_t retired_tails; /* unused ends of the normal blocks before current */
-  uint64_t held;          /* every block's bytes as malloc'd: what a budget counts */
+  SamrenaAllocator source; /* alloc NULL: malloc and the cache */
+  uint64_t parent_stamp;   /* a child's registration on its parent; 0: none */
+  uint64_t held;           /* every block's bytes, as malloc'd or taken: what a budget counts */
+  bool child;              /* the source is samrena_arena_allocator(parent) */
+  bool orphaned;           /* the parent took the child's memory back */
 } Chained;
 
 _Static_assert(sizeof(Chained) <= SAMRENA__ADAPTER_STATE_BYTES, "Chained must fit in the arena");
@@ -53,6 +71,65 @@ static unsigned char *block_data(ChainedBlock *block) {
   return block->data;
 }
 
+static bool has_source(const Chained *chained) {
+  return chained->source.alloc != NULL;
+}
+
+/* The parent of a child arena. */
+static Samrena *parent_of(const Chained *chained) {
+  return chained->source.ctx;
+}
+
+/* ------------------------------------------------------ the block source */
+
+/* A source need not align what it gives (an arena allocator gives its
+ * arena's push alignment): each request takes SAMRENA__MAX_ALIGN bytes
+ * more, the memory starts at the first aligned address past the start,
+ * and the byte before it says how far past. */
+_Static_assert(alignof(max_align_t) < 256, "the offset to the source's memory fits in a byte");
+
+static void chained_orphan(void *data);
+
+/* A child keeps its registration on the parent newer than what it just
+ * took (see the top of the file). */
+static bool renew_on_parent(Samrena *arena) {
+  Chained *chained = state_of(arena);
+  if (!chained->child)
+    return true;
+  uint64_t stamp = samrena__renew_release(parent_of(chained), chained->parent_stamp,
+                                          chained_orphan, arena);
+  if (stamp == 0)
+    return false;
+  chained->parent_stamp = stamp;
+  return true;
+}
+
+/* bytes from the source, aligned for any object; NULL when the source (or
+ * the parent's registration) fails. */
+static void *source_take(Samrena *arena, uint64_t bytes) {
+  Chained *chained = state_of(arena);
+  if (bytes > SIZE_MAX - SAMRENA__MAX_ALIGN)
+    return NULL;
+  size_t asked = (size_t)bytes + (size_t)SAMRENA__MAX_ALIGN;
+  unsigned char *given = chained->source.alloc(asked, chained->source.ctx);
+  if (given == NULL)
+    return NULL;
+  if (!renew_on_parent(arena)) {
+    chained->source.free(asked, given, chained->source.ctx);
+    return NULL;
+  }
+  unsigned char *memory = given + 1 + samrena__padding_for(given + 1, SAMRENA__MAX_ALIGN);
+  memory[-1] = (unsigned char)(memory - given);
+  return memory;
+}
+
+/* Gives memory from source_take, of that many bytes, back to the source. */
+static void source_give_back(const Chained *chained, void *memory, uint64_t bytes) {
+  unsigned char *start = memory;
+  unsigned char *given = start - start[-1];
+  chained->source.free((size_t)bytes + (size_t)SAMRENA__MAX_ALIGN, given, chained->source.ctx);
+}
+
 /* Blocks of at most this many bytes, released by a destroyed arena, wait
  * in a process-wide cache (cache.h) for the next block of the same size
  * (header, handle and payload together): an arena per request then costs
@@ -61,15 +138,24 @@ static unsigned char *block_data(ChainedBlock *block) {
  * is kept. */
 #define CHAINED_CACHE_MAX_BLOCK (UINT64_C(256) << 10)
 
-/* Gives a block back to malloc, which may hand its memory out again, so
- * it must not stay poisoned. */
-static void block_release(ChainedBlock *block) {
+/* All the bytes of a block, as malloc'd or taken from the source. */
+static uint64_t block_total(const ChainedBlock *block) {
+  return (uint64_t)(block->data - (const unsigned char *)block) + block->size;
+}
+
+/* Gives a block back to malloc (chained NULL, or without a source) or to
+ * the source, which may hand its memory out again, so it must not stay
+ * poisoned. */
+static void block_release(const Chained *chained, ChainedBlock *block) {
   SAMRENA__UNPOISON(block_data(block), block->size);
-  free(block);
+  if (chained != NULL && has_source(chained))
+    source_give_back(chained, block, block_total(block));
+  else
+    free(block);
 }
 
 static void free_cached(const SamrenaCacheEntry *entry) {
-  block_release(entry->memory);
+  block_release(NULL, entry->memory);
 }
 
 static SamrenaCache samrena_chained_cache = SAMRENA__CACHE_INIT(free_cached);
@@ -86,17 +172,24 @@ static uint64_t block_bytes(uint64_t prefix, uint64_t payload_size) {
   return BLOCK_HEADER_SIZE + prefix + payload_size;
 }
 
-/* A block of payload_size bytes, the first prefix bytes after its header
- * kept for the arena's handle; NULL with the error recorded when the size
- * is not representable or malloc fails.  Pre: prefix is small. */
-static ChainedBlock *block_new(uint64_t payload_size, uint64_t prefix) {
+/* A block of payload_size bytes for arena, from its source or else from
+ * the cache or malloc (arena NULL: for an arena being made, malloc'd), the
+ * first prefix bytes after its header kept for the arena's handle; NULL
+ * with the error recorded when the size is not representable or no memory
+ * can be had.  Pre: prefix is small. */
+static ChainedBlock *block_new(Samrena *arena, uint64_t payload_size, uint64_t prefix) {
   if (payload_size > SAMRENA__MAX_FOOTPRINT - BLOCK_HEADER_SIZE - prefix ||
       payload_size > SIZE_MAX - BLOCK_HEADER_SIZE - prefix)
     return samrena__fail_null(SAMRENA_ERROR_OVERFLOW);
   uint64_t bytes = block_bytes(prefix, payload_size);
-  ChainedBlock *block = block_from_cache(bytes);
-  if (block == NULL)
-    block = samrena__malloc((size_t)bytes);
+  ChainedBlock *block;
+  if (arena != NULL && has_source(state_of(arena))) {
+    block = source_take(arena, bytes);
+  } else {
+    block = block_from_cache(bytes);
+    if (block == NULL)
+      block = samrena__malloc((size_t)bytes);
+  }
   if (block == NULL)
     return samrena__fail_null(SAMRENA_ERROR_OUT_OF_MEMORY);
   block->next = NULL;
@@ -107,11 +200,6 @@ static ChainedBlock *block_new(uint64_t payload_size, uint64_t prefix) {
   return block;
 }
 
-/* All the bytes of a block, as malloc'd. */
-static uint64_t block_total(const ChainedBlock *block) {
-  return (uint64_t)(block->data - (const unsigned char *)block) + block->size;
-}
-
 /* A block of payload_size bytes for the arena, within its budget: NULL
  * with OUT_OF_MEMORY recorded when the block would take it past. */
 static ChainedBlock *block_obtain(Samrena *arena, uint64_t payload_size) {
@@ -120,7 +208,7 @@ static ChainedBlock *block_obtain(Samrena *arena, uint64_t payload_size) {
     return samrena__fail_null(SAMRENA_ERROR_OVERFLOW);
   if (!samrena__within_limit(arena, chained->held, block_bytes(0, payload_size)))
     return samrena__fail_null(SAMRENA_ERROR_OUT_OF_MEMORY);
-  ChainedBlock *block = block_new(payload_size, 0);
+  ChainedBlock *block = block_new(arena, payload_size, 0);
   if (block != NULL)
     chained->held += block_total(block);
   return block;
@@ -134,24 +222,24 @@ static uint64_t budget_payload(const Samrena *arena) {
   return held < limit && limit - held > BLOCK_HEADER_SIZE ? limit - held - BLOCK_HEADER_SIZE : 0;
 }
 
-/* A block of a destroyed arena goes to the cache when it fits there.  A
- * cached block is poisoned, as a new one is, before another thread can
- * take it. */
-static void block_retire(ChainedBlock *block) {
+/* A block of a destroyed arena goes to the cache when it fits there and
+ * is malloc's.  A cached block is poisoned, as a new one is, before
+ * another thread can take it. */
+static void block_retire(const Chained *chained, ChainedBlock *block) {
   uint64_t bytes = block_total(block);
   SamrenaCacheEntry entry = {block, bytes, 0};
-  if (bytes <= CHAINED_CACHE_MAX_BLOCK) {
+  if (bytes <= CHAINED_CACHE_MAX_BLOCK && !has_source(chained)) {
     SAMRENA__POISON(block_data(block), block->size);
     if (samrena__cache_put(&samrena_chained_cache, &entry))
       return;
   }
-  block_release(block);
+  block_release(chained, block);
 }
 
-static void free_list(ChainedBlock *block) {
+static void free_list(const Chained *chained, ChainedBlock *block) {
   while (block != NULL) {
     ChainedBlock *next = block->next;
-    block_retire(block);
+    block_retire(chained, block);
     block = next;
   }
 }
@@ -211,10 +299,54 @@ static bool chained_available(void) {
   return true;
 }
 
+static void init_growth(Chained *chained, const SamrenaSettings *settings) {
+  chained->page_size = settings->page_size;
+  chained->next_block_bytes = settings->growth_bytes;
+  chained->growth_factor = settings->growth_factor;
+  chained->max_block_bytes =
+      settings->growth_bytes > CHAINED_GROWTH_CAP ? settings->growth_bytes : CHAINED_GROWTH_CAP;
+}
+
+/* With a block source: the handle malloc'd, then the first block from the
+ * source.  An allocator without functions, or an arena allocator of no
+ * arena, is a NULL pointer. */
+static Samrena *create_on_source(const Samrena *proto, const SamrenaSettings *settings,
+                                 SamrenaError *error) {
+  const SamrenaAllocator *source = settings->block_source;
+  Samrena *parent = NULL;
+  bool child = samrena__is_arena_allocator(source, &parent);
+  if (source->alloc == NULL || source->free == NULL || (child && parent == NULL)) {
+    *error = SAMRENA_ERROR_NULL_POINTER;
+    return NULL;
+  }
+  Samrena *arena = samrena__malloc((size_t)SAMRENA__HANDLE_BYTES);
+  if (arena == NULL) {
+    *error = SAMRENA_ERROR_OUT_OF_MEMORY;
+    return NULL;
+  }
+  samrena__place_handle(arena, proto, sizeof(Chained));
+  Chained *chained = state_of(arena);
+  init_growth(chained, settings);
+  chained->source = *source;
+  chained->child = child;
+  ChainedBlock *first = block_new(arena, settings->initial_bytes, 0);
+  if (first == NULL) {
+    *error = samrena_last_error();
+    free(arena);
+    return NULL;
+  }
+  chained->first = chained->current = first;
+  chained->held = block_total(first);
+  point_cursor_at(arena, first);
+  return arena;
+}
+
 /* The handle lives in the first block, after its header. */
 static Samrena *chained_create(const Samrena *proto, const SamrenaSettings *settings,
                                SamrenaError *error) {
-  ChainedBlock *first = block_new(settings->initial_bytes, SAMRENA__HANDLE_BYTES);
+  if (settings->block_source != NULL)
+    return create_on_source(proto, settings, error);
+  ChainedBlock *first = block_new(NULL, settings->initial_bytes, SAMRENA__HANDLE_BYTES);
   if (first == NULL) {
     *error = samrena_last_error();
     return NULL;
@@ -222,24 +354,42 @@ static Samrena *chained_create(const Samrena *proto, const SamrenaSettings *sett
   Samrena *arena = samrena__place_handle((unsigned char *)first + BLOCK_HEADER_SIZE, proto,
                                          sizeof(Chained));
   Chained *chained = state_of(arena);
+  init_growth(chained, settings);
   chained->first = chained->current = first;
   chained->held = block_total(first);
-  chained->page_size = settings->page_size;
-  chained->next_block_bytes = settings->growth_bytes;
-  chained->growth_factor = settings->growth_factor;
-  chained->max_block_bytes =
-      settings->growth_bytes > CHAINED_GROWTH_CAP ? settings->growth_bytes : CHAINED_GROWTH_CAP;
   point_cursor_at(arena, first);
   return arena;
 }
 
-/* The first block, which holds the handle and so this state, goes last. */
+/* The first block, which holds the handle and so this state, goes last;
+ * with a source, the handle is malloc's and goes after every block.  An
+ * orphaned child has no blocks left to give back. */
 static void chained_destroy(Samrena *arena) {
+  Chained kept = *state_of(arena); /* the first block may hold it */
+  if (!kept.orphaned) {
+    if (kept.parent_stamp != 0)
+      samrena__cancel_release(parent_of(&kept), kept.parent_stamp);
+    free_list(&kept, kept.large);
+    free_list(&kept, kept.large_spares);
+    free_list(&kept, kept.first);
+  }
+  if (has_source(&kept))
+    free(arena);
+}
+
+/* The parent is giving back memory of this child's (see the top of the
+ * file), which still stands: the child's cleanups run now, and the child
+ * takes nothing more.  Its handle is its own, so it may still be destroyed. */
+static void chained_orphan(void *data) {
+  Samrena *arena = data;
   Chained *chained = state_of(arena);
-  ChainedBlock *first = chained->first;
-  free_list(chained->large);
-  free_list(chained->large_spares);
-  free_list(first);
+  chained->parent_stamp = 0;
+  chained->orphaned = true;
+  samrena__release_all(arena);
+  if (arena->debug != NULL) /* its pushes are checked while their memory stands */
+    samrena__debug_give_back(arena, 0);
+  arena->limit = arena->fast.cursor;
+  samrena__publish_limit(arena);
 }
 
 /* The smallest spare large block that holds the push, unlinked; or NULL. */
@@ -284,6 +434,8 @@ static void *push_large(Samrena *arena, uint64_t size, uint64_t alignment) {
 
 static void *chained_push_slow(Samrena *arena, uint64_t size, uint64_t alignment) {
   Chained *chained = state_of(arena);
+  if (chained->orphaned)
+    return samrena__fail_null(SAMRENA_ERROR_UNSUPPORTED_OPERATION);
   ChainedBlock *spare = chained->current->next;
   if (spare != NULL && fits_empty(spare, size, alignment)) {
     advance_to(arena, spare);
@@ -375,7 +527,7 @@ static void free_spares_above(Chained *chained, ChainedBlock **list, uint64_t *c
       *capacity -= block->size;
       *list = block->next;
       chained->held -= block_total(block);
-      block_release(block);
+      block_release(chained, block);
     } else {
       list = &block->next;
     }
@@ -493,11 +645,39 @@ static uint64_t chained_room(const Samrena *arena, uint64_t alignment) {
   return large_spare > room ? large_spare : room;
 }
 
+/* The scope stack: malloc'd, or with a source taken from it as a block
+ * is (a child's stack then lives in its parent, as its blocks do). */
+static void *chained_resize_bookkeeping(Samrena *arena, void *ptr, size_t old_size,
+                                        size_t new_size) {
+  Chained *chained = state_of(arena);
+  if (!has_source(chained)) {
+    if (new_size != 0)
+      return samrena__realloc(ptr, new_size);
+    free(ptr);
+    return NULL;
+  }
+  if (chained->orphaned)
+    return NULL; /* the old block went with the parent's memory */
+  void *block = NULL;
+  if (new_size != 0) {
+    block = source_take(arena, new_size);
+    if (block == NULL)
+      return NULL;
+    if (ptr != NULL)
+      memcpy(block, ptr, old_size < new_size ? old_size : new_size);
+  }
+  if (ptr != NULL)
+    source_give_back(chained, ptr, old_size);
+  return block;
+}
+
 const SamrenaOps samrena__chained_ops = {
     .name = "chained",
     .strategy = SAMRENA_STRATEGY_CHAINED,
     .capabilities =
         SAMRENA_CAP_ZERO_COPY_GROWTH | SAMRENA_CAP_RESET | SAMRENA_CAP_RESERVE | SAMRENA_CAP_GROWS,
+    .fallback = SAMRENA_STRATEGY_DEFAULT,
+    .takes = SAMRENA__TAKES_BLOCK_SOURCE,
     .available = chained_available,
     .create = chained_create,
     .destroy = chained_destroy,
@@ -514,4 +694,5 @@ const SamrenaOps samrena__chained_ops = {
     .rewind = chained_rewind,
     .extend = chained_extend,
     .room = chained_room,
+    .resize_bookkeeping = chained_resize_bookkeeping,
 };

@@ -9,7 +9,10 @@
  * no longer contiguous.  Regions after the current one are spares, left by
  * a reset or a restore, or made by samrena_reserve.
  *
- * Built on SamrenaVmem; no OS call is made here.
+ * Built on SamrenaVmem; no OS call is made here.  Without
+ * SAMRENA_ENABLE_VIRTUAL (configure --disable-virtual, or a platform
+ * without virtual memory) only the adapter's name plate is built: the
+ * registry then knows the strategy, and that it falls back to chained.
  */
 #include <config.h>
 
@@ -19,6 +22,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+
+#if SAMRENA_ENABLE_VIRTUAL
 
 /* Address space reserved when max_reserve is 0, and by each further
  * region of an arena without a cap (more when a push needs it). */
@@ -633,25 +638,40 @@ static uint64_t virtual_room(const Samrena *arena, uint64_t alignment) {
   return here;
 }
 
+#define VIRTUAL_OP(function) function
+
+#else /* !SAMRENA_ENABLE_VIRTUAL */
+
+static bool virtual_available(void) {
+  return false;
+}
+
+#define VIRTUAL_OP(function) NULL
+
+#endif /* SAMRENA_ENABLE_VIRTUAL */
+
 const SamrenaOps samrena__virtual_ops = {
     .name = "virtual",
     .strategy = SAMRENA_STRATEGY_VIRTUAL,
     .capabilities = SAMRENA_CAP_CONTIGUOUS_MEMORY | SAMRENA_CAP_ZERO_COPY_GROWTH |
                     SAMRENA_CAP_RESET | SAMRENA_CAP_RESERVE | SAMRENA_CAP_GROWS,
+    .fallback = SAMRENA_STRATEGY_CHAINED,
+    .takes = 0,
     .available = virtual_available,
-    .create = virtual_create,
-    .destroy = virtual_destroy,
-    .push_slow = virtual_push_slow,
-    .zero = virtual_zero,
-    .allocated = virtual_allocated,
-    .capacity = virtual_capacity,
-    .reset = virtual_reset,
-    .reserve = virtual_reserve,
-    .trim = virtual_trim,
-    .stats = virtual_stats,
-    .save = virtual_save,
-    .restore = virtual_restore,
-    .rewind = virtual_rewind,
-    .extend = virtual_extend,
-    .room = virtual_room,
+    .create = VIRTUAL_OP(virtual_create),
+    .destroy = VIRTUAL_OP(virtual_destroy),
+    .push_slow = VIRTUAL_OP(virtual_push_slow),
+    .zero = VIRTUAL_OP(virtual_zero),
+    .allocated = VIRTUAL_OP(virtual_allocated),
+    .capacity = VIRTUAL_OP(virtual_capacity),
+    .reset = VIRTUAL_OP(virtual_reset),
+    .reserve = VIRTUAL_OP(virtual_reserve),
+    .trim = VIRTUAL_OP(virtual_trim),
+    .stats = VIRTUAL_OP(virtual_stats),
+    .save = VIRTUAL_OP(virtual_save),
+    .restore = VIRTUAL_OP(virtual_restore),
+    .rewind = VIRTUAL_OP(virtual_rewind),
+    .extend = VIRTUAL_OP(virtual_extend),
+    .room = VIRTUAL_OP(virtual_room),
+    .resize_bookkeeping = NULL, /* malloc */
 };

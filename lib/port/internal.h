@@ -32,7 +32,7 @@
 #define SAMRENA__FLAG_ALWAYS_DIRTY (UINT32_C(1) << 31)
 
 /* Room for an adapter's state inside the arena (struct Samrena). */
-#define SAMRENA__ADAPTER_STATE_BYTES 128
+#define SAMRENA__ADAPTER_STATE_BYTES 144
 
 /* A validated configuration, every default filled in. */
 typedef struct {
@@ -46,7 +46,18 @@ typedef struct {
   uint64_t alignment;     /* default push alignment, a power of two */
   uint32_t flags;         /* SAMRENA_FLAG_*, with the config's bools folded in */
   bool uncapped;          /* DEFAULT with no max_reserve: may go beyond one reservation */
+  /* The adapters' own fields, as the configuration gives them; the port
+   * has checked that the adapter takes those that are set (see
+   * SamrenaOps.takes), and nothing else about them. */
+  void *buffer;
+  uint64_t buffer_size;
+  const SamrenaAllocator *block_source; /* read during create only */
 } SamrenaSettings;
+
+/* The fields of SamrenaConfig that belong to one adapter or another
+ * (SamrenaOps.takes): set for any other, they make creation fail. */
+#define SAMRENA__TAKES_BUFFER (UINT32_C(1) << 0)       /* buffer, buffer_size */
+#define SAMRENA__TAKES_BLOCK_SOURCE (UINT32_C(1) << 1) /* block_source */
 
 typedef struct SamrenaOps SamrenaOps;
 
@@ -60,22 +71,23 @@ typedef struct {
   uint64_t outer[2];      /* a concurrent arena's own, around its backing's */
 } SamrenaPosition;
 
-/* A samrena_on_release registration; a list, newest first. */
-typedef struct SamrenaCleanup {
-  struct SamrenaCleanup *next;
-  void (*fn)(void *data);
-  void *data;
-  uint64_t stamp; /* the arena's stamp once registered */
-} SamrenaCleanup;
-
-/* A live mark.  Marks form a stack: restoring one pops those above it. */
+/* An entry of an arena's scope stack (port/scope.c): a live mark, a
+ * samrena_on_release registration, or a registration cancelled since.
+ * Entries lie in the order they were made, so their stamps grow along the
+ * stack; restoring a mark pops (and runs) what lies above it. */
+enum { SAMRENA__SCOPE_MARK = 1, SAMRENA__SCOPE_CLEANUP, SAMRENA__SCOPE_CANCELLED };
 typedef struct {
-  uint64_t sequence; /* unique in the arena; 0 is never valid */
-  uint64_t stamp;    /* the arena's stamp once taken */
-  SamrenaPosition position;
-  SamrenaCleanup *cleanups;
-  size_t debug_records; /* the debug mode's records of pushes before it */
-} SamrenaMarkEntry;
+  uint64_t stamp; /* the arena's stamp once made: unique, names a mark */
+  uint32_t kind;  /* SAMRENA__SCOPE_* */
+  size_t debug_records; /* a mark's: the debug mode's records of pushes before it */
+  union {
+    SamrenaPosition position; /* a mark's */
+    struct {
+      void (*fn)(void *data);
+      void *data;
+    } cleanup;
+  } u;
+} SamrenaScopeEntry;
 
 typedef struct SamrenaDebugLog SamrenaDebugLog;
 
@@ -97,12 +109,12 @@ struct Samrena {
   uint64_t peak_allocated; /* high-water of allocated at past resets and restores */
   uint32_t flags;
 
-  /* Scopes and cleanups (port/scope.c). */
+  /* Marks and cleanups (port/scope.c), in memory the adapter says
+   * (SamrenaOps.resize_bookkeeping). */
   uint64_t serial; /* tells this arena's marks from another's; never reused; 0 until the first save */
-  uint64_t last_sequence;
-  SamrenaMarkEntry *marks;
-  size_t mark_count, mark_capacity;
-  SamrenaCleanup *cleanups;
+  SamrenaScopeEntry *scopes;
+  size_t scope_count, scope_capacity;
+  size_t newest_mark;   /* 1 + the index of the newest mark in scopes; 0: none */
   uint64_t reset_stamp; /* fast.stamp at the last reset: scratch scopes before it are over */
 
   /* Diagnostics: the name and the list of live arenas (port/registry.c),
@@ -139,13 +151,24 @@ static inline Samrena *samrena__place_handle(void *memory, const Samrena *proto,
 
 /* An adapter.  Every function receives a valid arena created by this table.
  * A function that fails records its error with samrena__fail*() and leaves
- * the arena as it was. */
+ * the arena as it was.  Everything the port knows of a strategy is here,
+ * so that adding an adapter touches its own file, the registry in
+ * port/samrena.c and the build, nothing else. */
 struct SamrenaOps {
-  const char *name;
+  const char *name;          /* what samrena_strategy_name says of its strategy */
   SamrenaStrategy strategy;
   uint32_t capabilities; /* SAMRENA_CAP_* */
+  /* The strategy tried instead when this one is not available, or its
+   * create fails with OUT_OF_MEMORY (a warning when this one was asked
+   * for; never with SAMRENA_FLAG_STRICT); SAMRENA_STRATEGY_DEFAULT: none. */
+  SamrenaStrategy fallback;
+  /* Its own fields of SamrenaConfig (SAMRENA__TAKES_*): the port refuses
+   * them, set, for any other adapter. */
+  uint32_t takes;
 
-  /* Whether the platform supports this adapter at run time. */
+  /* Whether this build and platform support the adapter.  A table whose
+   * adapter is not built in answers false and may leave every function
+   * below NULL: the port then uses only its name plate (the fields above). */
   bool (*available)(void);
 
   /* Pre: settings validated; proto holds the port's part of the new
@@ -194,11 +217,25 @@ struct SamrenaOps {
   /* The largest push at this alignment that could succeed now, the OS and
    * malloc permitting.  arena NULL: a new arena's, default configuration. */
   uint64_t (*room)(const Samrena *arena, uint64_t alignment);
+
+  /* Memory for the port's own bookkeeping of the arena, its scope stack.
+   * Pre: ptr the block this function last returned for the arena, of
+   * old_size bytes (NULL and 0 the first time).  new_size > 0: returns a
+   * block of new_size bytes aligned for any object, holding the first
+   * min(old_size, new_size) bytes of the old one, which it replaces; or
+   * NULL, the old block kept, no error recorded.  new_size 0: gives the
+   * block back (at destroy), returns NULL.  The port publishes the limit
+   * afterwards, so the adapter may take the block from the arena's own
+   * span.  NULL here: the port uses malloc. */
+  void *(*resize_bookkeeping)(Samrena *arena, void *ptr, size_t old_size, size_t new_size);
 };
 
 /* The adapter of that strategy when it is built in and available here;
  * NULL otherwise (and for DEFAULT). */
 const SamrenaOps *samrena__find_adapter(SamrenaStrategy strategy);
+/* The adapter DEFAULT gives here: the registry's choice, or the first of
+ * its fallbacks that is available. */
+const SamrenaOps *samrena__default_adapter(void);
 
 /* Concurrent arenas (port/concurrent.c): backing, a new arena of the
  * configuration without SAMRENA_FLAG_CONCURRENT, wrapped in a handle of
@@ -211,10 +248,10 @@ Samrena *samrena__concurrent_backing(const Samrena *arena);
  * - 1 within SAMRENA__MAX_FOOTPRINT. */
 void *samrena__concurrent_push(Samrena *arena, uint64_t size, uint64_t alignment);
 
+/* The adapters, a file each in adapters/, listed in the registry (port/samrena.c). */
 extern const SamrenaOps samrena__chained_ops;
-#if SAMRENA_ENABLE_VIRTUAL
 extern const SamrenaOps samrena__virtual_ops;
-#endif
+extern const SamrenaOps samrena__buffer_ops;
 
 /* samrena_create with flags only the library sets added to the config's. */
 Samrena *samrena__create_with(const SamrenaConfig *config, uint32_t internal_flags);
@@ -290,9 +327,24 @@ void *samrena__fail_null(SamrenaError error);
 void samrena__unwind_to_stamp(Samrena *arena, uint64_t stamp);
 
 /* Scope machinery (port/scope.c) used by the port: run every cleanup, newest
- * first, and forget every mark; release the mark stack. */
+ * first, and forget every mark; release the scope stack. */
 void samrena__release_all(Samrena *arena);
 void samrena__free_scopes(Samrena *arena);
+
+/* A registration of fn(data) on arena, as samrena_on_release makes one,
+ * kept the newest: given the stamp of the one made before (0: none), it
+ * returns the stamp of one that is newer than everything on the arena's
+ * scope stack, and the old one is cancelled; or 0, the error recorded and
+ * the old one kept.  So fn runs as soon as the arena gives back anything
+ * obtained from it before the call.  A child arena keeps one on its
+ * parent (adapters/chained.c). */
+uint64_t samrena__renew_release(Samrena *arena, uint64_t stamp, void (*fn)(void *data), void *data);
+/* Cancels the registration of that stamp, if it has not run: it never will. */
+void samrena__cancel_release(Samrena *arena, uint64_t stamp);
+
+/* Whether samrena_arena_allocator made this allocator, and then *arena
+ * its arena (toolkit/allocator.c). */
+bool samrena__is_arena_allocator(const SamrenaAllocator *allocator, Samrena **arena);
 /* peak_allocated raised to the current allocation. */
 void samrena__note_peak(Samrena *arena);
 

@@ -58,20 +58,48 @@ const char *samrena_version(void) {
 
 /* -------------------------------------------------------- strategy registry */
 
+/* Every adapter the library knows, built in or not (one that is not says
+ * so by its available()), in the order samrena_available_strategies lists
+ * them; and the one SAMRENA_STRATEGY_DEFAULT asks for, whose fallbacks
+ * (SamrenaOps.fallback) it takes silently.  This is all the port knows of
+ * particular strategies: adding an adapter adds its line here. */
 static const SamrenaOps *const samrena_adapters[] = {
     &samrena__chained_ops,
-#if SAMRENA_ENABLE_VIRTUAL
     &samrena__virtual_ops,
-#endif
+    &samrena__buffer_ops,
 };
+#define SAMRENA_DEFAULT_ADAPTER (&samrena__virtual_ops)
 
 #define ADAPTER_COUNT (sizeof samrena_adapters / sizeof samrena_adapters[0])
 
-const SamrenaOps *samrena__find_adapter(SamrenaStrategy strategy) {
+/* The registry's adapter of that strategy, available or not; NULL for
+ * DEFAULT and for values no adapter has. */
+static const SamrenaOps *adapter_of(SamrenaStrategy strategy) {
   for (size_t i = 0; i < ADAPTER_COUNT; i++)
-    if (samrena_adapters[i]->strategy == strategy && samrena_adapters[i]->available())
+    if (samrena_adapters[i]->strategy == strategy)
       return samrena_adapters[i];
   return NULL;
+}
+
+const SamrenaOps *samrena__find_adapter(SamrenaStrategy strategy) {
+  const SamrenaOps *ops = adapter_of(strategy);
+  return ops != NULL && ops->available() ? ops : NULL;
+}
+
+/* Follows the fallbacks from ops to the first available adapter; NULL if
+ * none is.  The registry's fallbacks never loop: ADAPTER_COUNT steps are
+ * enough. */
+static const SamrenaOps *first_available(const SamrenaOps *ops) {
+  for (size_t step = 0; ops != NULL && step <= ADAPTER_COUNT; step++) {
+    if (ops->available())
+      return ops;
+    ops = adapter_of(ops->fallback);
+  }
+  return NULL;
+}
+
+const SamrenaOps *samrena__default_adapter(void) {
+  return first_available(SAMRENA_DEFAULT_ADAPTER);
 }
 
 int samrena_available_strategies(SamrenaStrategy *out, int max_count) {
@@ -91,20 +119,14 @@ int samrena_available_strategies(SamrenaStrategy *out, int max_count) {
 }
 
 static bool is_known_strategy(SamrenaStrategy strategy) {
-  return strategy == SAMRENA_STRATEGY_DEFAULT || strategy == SAMRENA_STRATEGY_CHAINED ||
-         strategy == SAMRENA_STRATEGY_VIRTUAL;
+  return strategy == SAMRENA_STRATEGY_DEFAULT || adapter_of(strategy) != NULL;
 }
 
 const char *samrena_strategy_name(SamrenaStrategy strategy) {
-  switch (strategy) {
-  case SAMRENA_STRATEGY_DEFAULT:
+  if (strategy == SAMRENA_STRATEGY_DEFAULT)
     return "default";
-  case SAMRENA_STRATEGY_CHAINED:
-    return "chained";
-  case SAMRENA_STRATEGY_VIRTUAL:
-    return "virtual";
-  }
-  return "unknown";
+  const SamrenaOps *ops = adapter_of(strategy);
+  return ops != NULL ? ops->name : "unknown";
 }
 
 bool samrena_strategy_available(SamrenaStrategy strategy) {
@@ -189,6 +211,24 @@ static SamrenaError settings_growth(const SamrenaConfig *config, uint64_t page_s
   return SAMRENA_ERROR_INVALID_PARAMETER;
 }
 
+/* The fields that belong to one adapter: set, they must be the asked-for
+ * adapter's own.  DEFAULT promises no adapter, so it takes none of them. */
+static SamrenaError settings_own_fields(const SamrenaConfig *config, SamrenaSettings *out) {
+  uint32_t given = 0;
+  if (config->buffer != NULL || config->buffer_size != 0)
+    given |= SAMRENA__TAKES_BUFFER;
+  if (config->block_source != NULL)
+    given |= SAMRENA__TAKES_BLOCK_SOURCE;
+  const SamrenaOps *ops = adapter_of(config->strategy);
+  uint32_t takes = ops != NULL ? ops->takes : 0;
+  if ((given & ~takes) != 0)
+    return SAMRENA_ERROR_INVALID_PARAMETER;
+  out->buffer = config->buffer;
+  out->buffer_size = config->buffer_size;
+  out->block_source = config->block_source;
+  return SAMRENA_OK;
+}
+
 static SamrenaError validate_config(const SamrenaConfig *config, SamrenaSettings *out) {
   if (!is_known_strategy(config->strategy))
     return SAMRENA_ERROR_INVALID_PARAMETER;
@@ -221,7 +261,10 @@ static SamrenaError validate_config(const SamrenaConfig *config, SamrenaSettings
   out->uncapped = config->strategy == SAMRENA_STRATEGY_DEFAULT && config->max_reserve == 0;
   if (out->max_reserve != 0 && out->max_reserve < out->initial_bytes)
     return SAMRENA_ERROR_INVALID_PARAMETER;
-  return settings_growth(config, page_size, out);
+  error = settings_growth(config, page_size, out);
+  if (error != SAMRENA_OK)
+    return error;
+  return settings_own_fields(config, out);
 }
 
 static void log_message(const SamrenaConfig *config, const SamrenaSettings *settings,
@@ -240,37 +283,41 @@ static Samrena *create_with(Samrena *proto, const SamrenaOps *ops,
   return ops->create(proto, settings, error);
 }
 
-/* DEFAULT and VIRTUAL fall back to chained when virtual is not built in or
- * runs out of memory at creation; VIRTUAL says so, and with STRICT refuses
- * instead.  DEFAULT promises no particular adapter, so STRICT leaves it be. */
+/* The strategy asked for, or DEFAULT's adapter, and then its fallbacks
+ * while one is not available or its create runs out of memory.  Falling
+ * back from a strategy asked for by name says so (log_message), and with
+ * SAMRENA_FLAG_STRICT does not happen; DEFAULT promises no particular
+ * adapter, so it falls back silently, STRICT or not. */
 static Samrena *create_adapter(Samrena *proto, const SamrenaConfig *config,
                                const SamrenaSettings *settings, SamrenaError *error) {
-  if (config->strategy == SAMRENA_STRATEGY_CHAINED)
-    return create_with(proto, &samrena__chained_ops, settings, error);
-
-  bool asked_for_virtual = config->strategy == SAMRENA_STRATEGY_VIRTUAL;
-  bool strict = asked_for_virtual && (settings->flags & SAMRENA_FLAG_STRICT) != 0;
-  const SamrenaOps *virtual_ops = samrena__find_adapter(SAMRENA_STRATEGY_VIRTUAL);
-  const char *why;
-  if (virtual_ops != NULL) {
-    Samrena *arena = create_with(proto, virtual_ops, settings, error);
-    if (arena != NULL || *error != SAMRENA_ERROR_OUT_OF_MEMORY || strict)
-      return arena;
-    why = "its memory could not be reserved or committed";
-  } else {
-    if (strict) {
-      *error = SAMRENA_ERROR_UNSUPPORTED_STRATEGY;
-      return NULL;
+  bool asked_by_name = config->strategy != SAMRENA_STRATEGY_DEFAULT;
+  const SamrenaOps *ops = asked_by_name ? adapter_of(config->strategy) : SAMRENA_DEFAULT_ADAPTER;
+  bool strict = asked_by_name && (settings->flags & SAMRENA_FLAG_STRICT) != 0;
+  for (size_t step = 0; step <= ADAPTER_COUNT; step++) {
+    const SamrenaOps *next = adapter_of(ops->fallback);
+    const char *why;
+    if (ops->available()) {
+      Samrena *arena = create_with(proto, ops, settings, error);
+      if (arena != NULL || *error != SAMRENA_ERROR_OUT_OF_MEMORY || strict || next == NULL)
+        return arena;
+      why = "its memory could not be reserved or committed";
+    } else {
+      if (strict || next == NULL) {
+        *error = SAMRENA_ERROR_UNSUPPORTED_STRATEGY;
+        return NULL;
+      }
+      why = "it is not available in this build or on this platform";
     }
-    why = "it is not available in this build or on this platform";
+    if (asked_by_name) {
+      char message[160];
+      snprintf(message, sizeof message, "samrena: %s strategy requested but %s; using %s",
+               ops->name, why, next->name);
+      log_message(config, settings, message);
+    }
+    ops = next;
   }
-  if (asked_for_virtual) {
-    char message[160];
-    snprintf(message, sizeof message,
-             "samrena: virtual strategy requested but %s; using chained", why);
-    log_message(config, settings, message);
-  }
-  return create_with(proto, &samrena__chained_ops, settings, error);
+  *error = SAMRENA_ERROR_UNSUPPORTED_STRATEGY; /* a registry whose fallbacks loop */
+  return NULL;
 }
 
 /* The port's part of a new handle; the adapter copies it into the memory
@@ -498,9 +545,9 @@ static void *resize_last_in_place(Samrena *arena, unsigned char *ptr, uint64_t o
  * given back) or cut the allocation short.  Live marks lie at or before
  * the cursor: one in an earlier block is before ptr too. */
 static bool is_after_newest_mark(const Samrena *arena, const void *ptr) {
-  if (arena->mark_count == 0)
+  if (arena->newest_mark == 0)
     return true;
-  const SamrenaPosition *newest = &arena->marks[arena->mark_count - 1].position;
+  const SamrenaPosition *newest = &arena->scopes[arena->newest_mark - 1].u.position;
   SamrenaPosition now;
   arena->ops->save(arena, &now);
   return newest->block != now.block || (uintptr_t)newest->cursor <= (uintptr_t)ptr;

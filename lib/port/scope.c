@@ -1,14 +1,22 @@
 /* port/scope.c -- marks (samrena_save / samrena_restore) and cleanups
  * (samrena_on_release).
  *
- * Live marks are kept on a stack beside the arena, in the order they were
- * taken.  A mark carries the arena's serial and its entry's sequence
- * number; sequence numbers grow along the stack, so the entry is found by
- * a binary search (the newest mark, the common case, is looked at first).
- * A mark whose entry was popped -- by a restore to an older mark or by a
- * reset -- or that belongs to another arena finds no matching entry.  Both
- * numbers are 64 bits wide and never reused, so stale and foreign marks
- * are told apart for the life of the process.
+ * Both live on one stack per arena, in the order they were made: restoring
+ * a mark runs the cleanups above it, newest first, and pops everything
+ * above it; a reset pops everything.  Each entry carries the arena's stamp
+ * when it was made, which grows along the stack and is never reused, so an
+ * entry is found by a binary search (the newest, the common case, is
+ * looked at first).  A mark carries the arena's serial and its entry's
+ * stamp: a mark whose entry was popped -- by a restore to an older mark or
+ * by a reset -- or that belongs to another arena finds no matching entry.
+ * Both numbers are 64 bits wide and never reused, so stale and foreign
+ * marks are told apart for the life of the process.
+ *
+ * The stack is one block, which the adapter places
+ * (SamrenaOps.resize_bookkeeping): malloc'd, or inside the arena's own
+ * memory for an arena that makes no malloc (a buffer or a child arena).
+ * Its entries are made and dropped last in, first out, which is what lets
+ * an adapter keep it at the far end of a fixed buffer.
  */
 #include <config.h>
 
@@ -18,6 +26,10 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Entries of a stack's first block: 8 of them are 576 bytes on 64-bit
+ * targets, little to take from a small buffer. */
+#define FIRST_CAPACITY 8
 
 static _Atomic uint64_t samrena_serials;
 
@@ -42,57 +54,101 @@ void samrena__note_peak(Samrena *arena) {
     arena->peak_allocated = allocated;
 }
 
-/* Runs, newest first, the cleanups registered after `until`, and frees them. */
-static void run_cleanups_down_to(Samrena *arena, SamrenaCleanup *until) {
-  while (arena->cleanups != until) {
-    SamrenaCleanup *cleanup = arena->cleanups;
-    arena->cleanups = cleanup->next;
-    cleanup->fn(cleanup->data);
-    free(cleanup);
+/* The stack's block resized to capacity entries (0: given back), by the
+ * adapter or by malloc; NULL when it cannot be had. */
+static SamrenaScopeEntry *resize_stack(Samrena *arena, size_t capacity) {
+  size_t old_bytes = arena->scope_capacity * sizeof *arena->scopes;
+  size_t new_bytes = capacity * sizeof *arena->scopes;
+  void *block;
+  if (arena->ops->resize_bookkeeping != NULL) {
+    block = arena->ops->resize_bookkeeping(arena, arena->scopes, old_bytes, new_bytes);
+    samrena__publish_limit(arena); /* the block may come from the span */
+  } else if (new_bytes == 0) {
+    free(arena->scopes);
+    block = NULL;
+  } else {
+    block = samrena__realloc(arena->scopes, new_bytes);
   }
+  return block;
+}
+
+/* Room for one more entry: the capacity doubled, or, where that cannot be
+ * had (a buffer nearly full), one more. */
+static bool grow_stack(Samrena *arena) {
+  size_t count = arena->scope_count;
+  if (count < arena->scope_capacity)
+    return true;
+  if (count >= SIZE_MAX / 2 / sizeof *arena->scopes)
+    return false;
+  size_t wanted[2] = {count ? 2 * count : FIRST_CAPACITY, count + 1};
+  for (int i = 0; i < 2; i++) {
+    SamrenaScopeEntry *scopes = resize_stack(arena, wanted[i]);
+    if (scopes != NULL) {
+      arena->scopes = scopes;
+      arena->scope_capacity = wanted[i];
+      return true;
+    }
+  }
+  return false;
+}
+
+/* A new entry on top of the stack, of that kind, with the next stamp; NULL
+ * with OUT_OF_MEMORY recorded when the stack cannot grow. */
+static SamrenaScopeEntry *push_entry(Samrena *arena, uint32_t kind) {
+  if (!grow_stack(arena))
+    return samrena__fail_null(SAMRENA_ERROR_OUT_OF_MEMORY);
+  SamrenaScopeEntry *entry = &arena->scopes[arena->scope_count++];
+  entry->kind = kind;
+  entry->debug_records = 0;
+  entry->stamp = ++arena->fast.stamp;
+  return entry;
+}
+
+/* Pops the entries above the first `count`, newest first, running each
+ * cleanup once it is off the stack: the callback may use the arena, even
+ * register more (which are popped and run in turn). */
+static void pop_to(Samrena *arena, size_t count) {
+  while (arena->scope_count > count) {
+    SamrenaScopeEntry entry = arena->scopes[--arena->scope_count];
+    if (entry.kind == SAMRENA__SCOPE_CLEANUP)
+      entry.u.cleanup.fn(entry.u.cleanup.data);
+  }
+  size_t i = arena->newest_mark < arena->scope_count ? arena->newest_mark : arena->scope_count;
+  while (i > 0 && arena->scopes[i - 1].kind != SAMRENA__SCOPE_MARK)
+    i--;
+  arena->newest_mark = i;
 }
 
 void samrena__release_all(Samrena *arena) {
-  run_cleanups_down_to(arena, NULL);
-  arena->mark_count = 0;
+  pop_to(arena, 0);
   arena->reset_stamp = ++arena->fast.stamp;
 }
 
 void samrena__unwind_to_stamp(Samrena *arena, uint64_t stamp) {
-  while (arena->cleanups != NULL && arena->cleanups->stamp > stamp) {
-    SamrenaCleanup *cleanup = arena->cleanups;
-    arena->cleanups = cleanup->next;
-    cleanup->fn(cleanup->data);
-    free(cleanup);
-  }
-  while (arena->mark_count > 0 && arena->marks[arena->mark_count - 1].stamp > stamp)
-    arena->mark_count--;
+  size_t count = arena->scope_count;
+  while (count > 0 && arena->scopes[count - 1].stamp > stamp)
+    count--;
+  pop_to(arena, count);
 }
 
 void samrena__free_scopes(Samrena *arena) {
   samrena__release_all(arena);
-  free(arena->marks);
-  arena->marks = NULL;
-  arena->mark_capacity = 0;
+  if (arena->scope_capacity != 0)
+    resize_stack(arena, 0);
+  arena->scopes = NULL;
+  arena->scope_capacity = 0;
 }
 
-static SamrenaMark encode_mark(Samrena *arena, uint64_t sequence) {
-  SamrenaMark mark;
-  mark.opaque[0] = serial_of(arena);
-  mark.opaque[1] = sequence;
-  return mark;
-}
-
-/* The live entry with this sequence number, or NULL. */
-static SamrenaMarkEntry *find_entry(Samrena *arena, uint64_t sequence) {
-  size_t low = 0, high = arena->mark_count;
-  if (high > 0 && arena->marks[high - 1].sequence <= sequence)
-    low = high - 1; /* the newest mark, or none */
+/* The live entry with this stamp, or NULL. */
+static SamrenaScopeEntry *find_entry(Samrena *arena, uint64_t stamp) {
+  size_t low = 0, high = arena->scope_count;
+  if (high > 0 && arena->scopes[high - 1].stamp <= stamp)
+    low = high - 1; /* the newest entry, or none */
   while (low < high) {
     size_t middle = low + (high - low) / 2;
-    if (arena->marks[middle].sequence == sequence)
-      return &arena->marks[middle];
-    if (arena->marks[middle].sequence < sequence)
+    if (arena->scopes[middle].stamp == stamp)
+      return &arena->scopes[middle];
+    if (arena->scopes[middle].stamp < stamp)
       low = middle + 1;
     else
       high = middle;
@@ -100,33 +156,25 @@ static SamrenaMarkEntry *find_entry(Samrena *arena, uint64_t sequence) {
   return NULL;
 }
 
+static SamrenaMark encode_mark(Samrena *arena, uint64_t stamp) {
+  SamrenaMark mark;
+  mark.opaque[0] = serial_of(arena);
+  mark.opaque[1] = stamp;
+  return mark;
+}
+
 /* The entry a mark names, or NULL when it is foreign or stale. */
-static SamrenaMarkEntry *entry_of(Samrena *arena, SamrenaMark mark) {
+static SamrenaScopeEntry *entry_of(Samrena *arena, SamrenaMark mark) {
   if (mark.opaque[0] == 0 || mark.opaque[0] != arena->serial || mark.opaque[1] == 0)
     return NULL;
-  return find_entry(arena, mark.opaque[1]);
+  SamrenaScopeEntry *entry = find_entry(arena, mark.opaque[1]);
+  return entry != NULL && entry->kind == SAMRENA__SCOPE_MARK ? entry : NULL;
 }
 
-static bool same_place(const SamrenaMarkEntry *entry, const SamrenaMarkEntry *now) {
-  const SamrenaPosition *a = &entry->position, *b = &now->position;
+static bool same_position(const SamrenaPosition *a, const SamrenaPosition *b) {
   return a->cursor == b->cursor && a->block == b->block && a->large == b->large &&
          a->retired_used == b->retired_used && a->retired_tails == b->retired_tails &&
-         a->outer[0] == b->outer[0] && a->outer[1] == b->outer[1] &&
-         entry->cleanups == now->cleanups && entry->debug_records == now->debug_records;
-}
-
-static bool grow_mark_stack(Samrena *arena) {
-  if (arena->mark_count < arena->mark_capacity)
-    return true;
-  size_t capacity = arena->mark_capacity ? 2 * arena->mark_capacity : 16;
-  if (capacity > SIZE_MAX / sizeof *arena->marks)
-    return false;
-  SamrenaMarkEntry *marks = samrena__realloc(arena->marks, capacity * sizeof *marks);
-  if (marks == NULL)
-    return false;
-  arena->marks = marks;
-  arena->mark_capacity = capacity;
-  return true;
+         a->outer[0] == b->outer[0] && a->outer[1] == b->outer[1];
 }
 
 /* A save where the top mark was taken, with nothing pushed or registered
@@ -138,38 +186,43 @@ SamrenaMark samrena_save(Samrena *arena) {
     samrena__fail(SAMRENA_ERROR_NULL_POINTER);
     return invalid;
   }
-  SamrenaMarkEntry now;
+  SamrenaPosition now;
   memset(&now, 0, sizeof now);
-  arena->ops->save(arena, &now.position);
-  now.cleanups = arena->cleanups;
-  now.debug_records = samrena__debug_records(arena);
-  if (arena->mark_count > 0 && same_place(&arena->marks[arena->mark_count - 1], &now)) {
-    return encode_mark(arena, arena->marks[arena->mark_count - 1].sequence);
+  arena->ops->save(arena, &now);
+  if (arena->scope_count > 0) {
+    const SamrenaScopeEntry *top = &arena->scopes[arena->scope_count - 1];
+    if (top->kind == SAMRENA__SCOPE_MARK && same_position(&top->u.position, &now) &&
+        top->debug_records == samrena__debug_records(arena))
+      return encode_mark(arena, top->stamp);
   }
-  if (!grow_mark_stack(arena)) {
-    samrena__fail(SAMRENA_ERROR_OUT_OF_MEMORY);
+  SamrenaScopeEntry *entry = push_entry(arena, SAMRENA__SCOPE_MARK);
+  if (entry == NULL)
     return invalid;
-  }
-  now.sequence = ++arena->last_sequence;
-  now.stamp = ++arena->fast.stamp;
-  arena->marks[arena->mark_count] = now;
-  arena->mark_count++;
-  return encode_mark(arena, now.sequence);
+  entry->u.position = now;
+  entry->debug_records = samrena__debug_records(arena);
+  arena->newest_mark = arena->scope_count;
+  return encode_mark(arena, entry->stamp);
 }
 
 SamrenaError samrena_restore(Samrena *arena, SamrenaMark mark) {
   if (arena == NULL)
     return samrena__fail(SAMRENA_ERROR_NULL_POINTER);
-  SamrenaMarkEntry *entry = entry_of(arena, mark);
+  SamrenaScopeEntry *entry = entry_of(arena, mark);
   if (entry == NULL)
     return samrena__fail(SAMRENA_ERROR_INVALID_PARAMETER);
+  size_t index = (size_t)(entry - arena->scopes);
   samrena__note_peak(arena);
-  run_cleanups_down_to(arena, entry->cleanups);
-  if (arena->debug != NULL)
-    samrena__debug_give_back(arena, entry->debug_records);
-  arena->ops->restore(arena, &entry->position);
+  pop_to(arena, index + 1);
+  /* A cleanup that reset the arena, or restored an older mark, ended
+   * this one too: nothing is left to do. */
+  if (arena->scope_count <= index || arena->scopes[index].stamp != mark.opaque[1])
+    return SAMRENA_OK;
+  if (arena->debug != NULL) /* after the cleanups, which may still read what goes */
+    samrena__debug_give_back(arena, arena->scopes[index].debug_records);
+  SamrenaPosition position = arena->scopes[index].u.position;
+  arena->ops->restore(arena, &position);
   samrena__publish_limit(arena);
-  arena->mark_count = (size_t)(entry - arena->marks) + 1; /* the mark itself stays valid */
+  arena->newest_mark = index + 1; /* the mark itself stays valid */
   arena->fast.stamp++;
   return SAMRENA_OK;
 }
@@ -177,13 +230,43 @@ SamrenaError samrena_restore(Samrena *arena, SamrenaMark mark) {
 SamrenaError samrena_on_release(Samrena *arena, void (*fn)(void *data), void *data) {
   if (arena == NULL || fn == NULL)
     return samrena__fail(SAMRENA_ERROR_NULL_POINTER);
-  SamrenaCleanup *cleanup = samrena__malloc(sizeof *cleanup);
-  if (cleanup == NULL)
-    return samrena__fail(SAMRENA_ERROR_OUT_OF_MEMORY);
-  cleanup->fn = fn;
-  cleanup->data = data;
-  cleanup->stamp = ++arena->fast.stamp;
-  cleanup->next = arena->cleanups;
-  arena->cleanups = cleanup;
+  SamrenaScopeEntry *entry = push_entry(arena, SAMRENA__SCOPE_CLEANUP);
+  if (entry == NULL)
+    return SAMRENA_ERROR_OUT_OF_MEMORY;
+  entry->u.cleanup.fn = fn;
+  entry->u.cleanup.data = data;
   return SAMRENA_OK;
+}
+
+/* A registration on top of the stack is made newer by a new stamp alone;
+ * one lower down is replaced, and cancelled once the new one is made. */
+uint64_t samrena__renew_release(Samrena *arena, uint64_t stamp, void (*fn)(void *data), void *data) {
+  if (stamp != 0 && arena->scope_count > 0) {
+    SamrenaScopeEntry *top = &arena->scopes[arena->scope_count - 1];
+    if (top->stamp == stamp && top->kind == SAMRENA__SCOPE_CLEANUP) {
+      top->stamp = ++arena->fast.stamp;
+      return top->stamp;
+    }
+  }
+  SamrenaScopeEntry *entry = push_entry(arena, SAMRENA__SCOPE_CLEANUP);
+  if (entry == NULL)
+    return 0;
+  entry->u.cleanup.fn = fn;
+  entry->u.cleanup.data = data;
+  uint64_t fresh = entry->stamp;
+  if (stamp != 0)
+    samrena__cancel_release(arena, stamp);
+  return fresh;
+}
+
+/* A cancelled entry stays where it is, and is skipped, until it reaches
+ * the top of the stack, which then drops it. */
+void samrena__cancel_release(Samrena *arena, uint64_t stamp) {
+  SamrenaScopeEntry *entry = find_entry(arena, stamp);
+  if (entry == NULL || entry->kind != SAMRENA__SCOPE_CLEANUP)
+    return;
+  entry->kind = SAMRENA__SCOPE_CANCELLED;
+  while (arena->scope_count > 0 &&
+         arena->scopes[arena->scope_count - 1].kind == SAMRENA__SCOPE_CANCELLED)
+    arena->scope_count--;
 }

@@ -65,12 +65,13 @@ bool samrena_has_capability(const Samrena *arena, SamrenaCapabilityFlags cap) {
 SamrenaCapabilities samrena_strategy_capabilities(SamrenaStrategy strategy) {
   SamrenaCapabilities none = {0, 0, 0};
   uint32_t narrowed = 0;
+  const SamrenaOps *ops;
   if (strategy == SAMRENA_STRATEGY_DEFAULT) {
-    strategy = samrena_strategy_available(SAMRENA_STRATEGY_VIRTUAL) ? SAMRENA_STRATEGY_VIRTUAL
-                                                                    : SAMRENA_STRATEGY_CHAINED;
+    ops = samrena__default_adapter();
     narrowed = SAMRENA_CAP_CONTIGUOUS_MEMORY; /* it has no cap: see samrena_create(3) */
+  } else {
+    ops = samrena__find_adapter(strategy);
   }
-  const SamrenaOps *ops = samrena__find_adapter(strategy);
   if (ops == NULL) {
     samrena__fail(SAMRENA_ERROR_UNSUPPORTED_STRATEGY);
     return none;

@@ -3,6 +3,7 @@
 #include <config.h>
 
 #include "port/internal.h"
+#include "fault.h"
 
 #include <stdlib.h>
 
@@ -29,6 +30,14 @@ SamrenaAllocator samrena_arena_allocator(Samrena *arena) {
   return allocator;
 }
 
+/* A chained arena whose blocks come from an arena is that arena's child. */
+bool samrena__is_arena_allocator(const SamrenaAllocator *allocator, Samrena **arena) {
+  if (allocator->alloc != arena_alloc)
+    return false;
+  *arena = allocator->ctx;
+  return true;
+}
+
 static void *pool_alloc(size_t size, void *ctx) {
   if (ctx != NULL && (uint64_t)size > samrena_pool_slot_size(ctx))
     return samrena__fail_null(SAMRENA_ERROR_INVALID_SIZE);
@@ -48,7 +57,7 @@ SamrenaAllocator samrena_pool_allocator(SamrenaPool *pool) {
 /* malloc(0) may return NULL; a zero-byte request still gets a pointer. */
 static void *malloc_alloc(size_t size, void *ctx) {
   (void)ctx;
-  void *ptr = malloc(size ? size : 1);
+  void *ptr = samrena__malloc(size ? size : 1);
   return ptr != NULL ? ptr : samrena__fail_null(SAMRENA_ERROR_OUT_OF_MEMORY);
 }
 

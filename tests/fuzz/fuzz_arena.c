@@ -433,14 +433,35 @@ static void check_arena(bool capacity_may_shrink) {
   } else {
     CHECK(st.reserved == st.committed);
   }
+  if (M.strategy == SAMRENA_STRATEGY_BUFFER) {
+    CHECK(st.blocks == 1 && st.wasted == 0);
+    CHECK(st.committed == M.reserved); /* the buffer's size */
+    CHECK(capacity < M.reserved);      /* its handle, and its bookkeeping */
+  }
   M.capacity = capacity;
+}
+
+/* Whether a push may fail for want of room: a virtual arena (its
+ * reservation) or a buffer arena (its buffer). */
+static bool is_capped(void) {
+  return M.strategy == SAMRENA_STRATEGY_VIRTUAL || M.strategy == SAMRENA_STRATEGY_BUFFER;
+}
+
+/* The most the arena holds for pushes, counted from where they begin: a
+ * virtual arena's reservation less its handle (UINT64_MAX without a cap),
+ * a buffer arena's capacity, which its bookkeeping takes from. */
+static uint64_t room_now(void) {
+  if (M.strategy == SAMRENA_STRATEGY_BUFFER)
+    return samrena_capacity(M.arena);
+  return M.strategy == SAMRENA_STRATEGY_VIRTUAL ? M.room : UINT64_MAX;
 }
 
 /* Whether the arena may grow by need bytes within this input's budget. */
 static bool may_grow(uint64_t need) {
   SamrenaStats st = stats_now();
-  if (M.strategy == SAMRENA_STRATEGY_VIRTUAL && M.room <= SMALL_RESERVE)
-    return true; /* the reservation itself bounds it */
+  if ((M.strategy == SAMRENA_STRATEGY_VIRTUAL && M.room <= SMALL_RESERVE) ||
+      M.strategy == SAMRENA_STRATEGY_BUFFER)
+    return true; /* the reservation or the buffer itself bounds it */
   return need <= ARENA_BUDGET && st.allocated + need <= ARENA_BUDGET &&
          st.committed + need + M.growth_bytes <= COMMIT_CAP;
 }
@@ -448,7 +469,7 @@ static bool may_grow(uint64_t need) {
 /* A virtual arena's pushes are contiguous: the end of the newest one lies
  * at base + allocated, for one base over the arena's life. */
 static void check_virtual_end(const unsigned char *end) {
-  if (M.strategy != SAMRENA_STRATEGY_VIRTUAL)
+  if (M.strategy != SAMRENA_STRATEGY_VIRTUAL && M.strategy != SAMRENA_STRATEGY_BUFFER)
     return;
   uintptr_t base = (uintptr_t)end - (uintptr_t)samrena_allocated(M.arena);
   if (M.base == 0)
@@ -466,17 +487,27 @@ static void destroy_arena(void) {
   untrack_if(arena_after, 0);
 }
 
+/* The memory of a buffer arena: up to 4 MiB and a little, at an offset
+ * of up to 15 bytes, so not always aligned. */
+#define BUFFER_MAX (UINT64_C(4) << 20)
+static max_align_t fuzz_buffer[(BUFFER_MAX + 65536) / sizeof(max_align_t)];
+
 /* Nine bytes: strategy, flags, page size, initial and growth pages,
  * alignment, max_reserve (two), commit size.  Values that break a rule
- * come up often enough to check the errors. */
+ * come up often enough to check the errors.  A buffer arena (strategy
+ * byte 7 with its top bit set; without it, a strategy that does not
+ * exist) takes its buffer size from the max_reserve bytes and the offset
+ * of its buffer from the commit size byte. */
 static SamrenaConfig decode_config(Input *in, bool *use_allocate) {
   SamrenaConfig c = samrena_default_config();
   uint8_t s = u8(in);
   static const SamrenaStrategy strategies[8] = {
       SAMRENA_STRATEGY_DEFAULT, SAMRENA_STRATEGY_DEFAULT, SAMRENA_STRATEGY_CHAINED,
       SAMRENA_STRATEGY_CHAINED, SAMRENA_STRATEGY_VIRTUAL, SAMRENA_STRATEGY_VIRTUAL,
-      SAMRENA_STRATEGY_VIRTUAL, (SamrenaStrategy)3};
+      SAMRENA_STRATEGY_VIRTUAL, (SamrenaStrategy)(SAMRENA_STRATEGY_BUFFER + 1)};
   c.strategy = strategies[s % 8];
+  if (s % 8 == 7 && (s & 0x80) != 0)
+    c.strategy = SAMRENA_STRATEGY_BUFFER;
   *use_allocate = s % 16 == 15;
   uint8_t f = u8(in);
   c.flags = f & 0xfu;
@@ -520,6 +551,15 @@ static SamrenaConfig decode_config(Input *in, bool *use_allocate) {
   c.commit_size = commits[k];
   if (k == 6 && c.max_reserve != 0 && c.max_reserve <= SMALL_RESERVE)
     c.commit_size = UINT64_C(1) << 62; /* commits the whole (small) reservation */
+  if (c.strategy == SAMRENA_STRATEGY_BUFFER) {
+    unsigned offset = (unsigned)(r >> 10) % 16;
+    c.buffer = (unsigned char *)fuzz_buffer + offset;
+    c.buffer_size = r == 0 ? BUFFER_MAX : r == 0xffff ? UINT64_MAX : min_u64(c.max_reserve, BUFFER_MAX);
+    c.max_reserve = 0;
+    c.commit_size = 0;
+    if (k == 7)
+      c.buffer = NULL;
+  }
   c.log_callback = on_log;
   c.log_user_data = &M.warnings;
   return c;
@@ -528,7 +568,7 @@ static SamrenaConfig decode_config(Input *in, bool *use_allocate) {
 /* The errors the configuration must give (man samrena_create), or 0. */
 static unsigned config_errors(const SamrenaConfig *c) {
   unsigned errors = 0;
-  if ((unsigned)c->strategy > 2u || (c->flags & ~0xfu) != 0)
+  if ((unsigned)c->strategy > (unsigned)SAMRENA_STRATEGY_BUFFER || (c->flags & ~0xfu) != 0)
     errors |= BIT(SAMRENA_ERROR_INVALID_PARAMETER);
   if (c->initial_pages == 0 || c->growth_pages == 0)
     errors |= BIT(SAMRENA_ERROR_INVALID_SIZE);
@@ -576,12 +616,24 @@ static void op_create(Input *in) {
 
   unsigned errors = config_errors(&c);
   bool virtual_available = samrena_strategy_available(SAMRENA_STRATEGY_VIRTUAL);
-  bool virtual_tried = c.strategy != SAMRENA_STRATEGY_CHAINED && virtual_available;
+  bool virtual_tried = (c.strategy == SAMRENA_STRATEGY_DEFAULT || c.strategy == SAMRENA_STRATEGY_VIRTUAL) &&
+                       virtual_available;
+  bool buffer = c.strategy == SAMRENA_STRATEGY_BUFFER;
   bool strict = (c.flags & SAMRENA_FLAG_STRICT) != 0;
   if (errors == 0 && virtual_tried && (c.max_reserve > PMAX || c.commit_size > PMAX))
     errors = BIT(SAMRENA_ERROR_OVERFLOW);
   if (errors == 0 && c.strategy == SAMRENA_STRATEGY_VIRTUAL && !virtual_available && strict)
     errors = BIT(SAMRENA_ERROR_UNSUPPORTED_STRATEGY);
+  /* A buffer must exist and hold the handle (a few hundred bytes, the
+   * model does not know how many) and one push with its padding: a small
+   * one may be refused, a larger one never. */
+  uint64_t alignment = c.alignment ? c.alignment : MAX_ALIGN;
+  if (errors == 0 && buffer && c.buffer == NULL)
+    errors = BIT(SAMRENA_ERROR_NULL_POINTER);
+  if (errors == 0 && buffer && c.buffer_size > PMAX)
+    errors = BIT(SAMRENA_ERROR_INVALID_SIZE);
+  if (errors == 0 && buffer && c.buffer_size < 1024 + alignment && M.arena == NULL)
+    errors = BIT(SAMRENA_ERROR_INVALID_SIZE);
   if (errors != 0) {
     CHECK(M.arena == NULL);
     CHECK_ERROR(errors);
@@ -599,7 +651,9 @@ static void op_create(Input *in) {
     return;
   }
   M.strategy = samrena_strategy(M.arena);
-  if (c.strategy == SAMRENA_STRATEGY_CHAINED || !virtual_available) {
+  if (buffer) {
+    CHECK(M.strategy == SAMRENA_STRATEGY_BUFFER);
+  } else if (c.strategy == SAMRENA_STRATEGY_CHAINED || !virtual_available) {
     CHECK(M.strategy == SAMRENA_STRATEGY_CHAINED);
   } else {
     CHECK(M.strategy == SAMRENA_STRATEGY_VIRTUAL || M.strategy == SAMRENA_STRATEGY_CHAINED);
@@ -614,8 +668,16 @@ static void op_create(Input *in) {
   M.growth_bytes = c.growth_pages * page;
   SamrenaStats st = stats_now();
   CHECK(st.allocated == 0);
-  CHECK(st.capacity >= c.initial_pages * page);
-  if (M.strategy == SAMRENA_STRATEGY_CHAINED) {
+  CHECK(buffer || st.capacity >= c.initial_pages * page);
+  if (buffer) {
+    M.reserved = c.buffer_size;
+    CHECK(st.committed == c.buffer_size && st.reserved == c.buffer_size && st.blocks == 1);
+    CHECK(st.capacity < c.buffer_size && st.capacity + 1024 > c.buffer_size);
+    CHECK(samrena_has_capability(M.arena, SAMRENA_CAP_CONTIGUOUS_MEMORY));
+    CHECK(!samrena_has_capability(M.arena, SAMRENA_CAP_GROWS));
+    CHECK((uintptr_t)M.arena % MAX_ALIGN == 0); /* the handle, in the buffer */
+    CHECK((uintptr_t)M.arena - (uintptr_t)c.buffer < MAX_ALIGN);
+  } else if (M.strategy == SAMRENA_STRATEGY_CHAINED) {
     CHECK(st.capacity == c.initial_pages * page);
     CHECK(st.blocks == 1);
   } else {
@@ -663,6 +725,7 @@ static void arena_push(PushKind kind, uint64_t size, uint64_t alignment, bool ke
     if (!virtual_refuses)
       return;
   }
+  uint64_t room = room_now();
   uint64_t before = samrena_allocated(M.arena);
   void *p = NULL;
   switch (kind) {
@@ -722,17 +785,17 @@ static void arena_push(PushKind kind, uint64_t size, uint64_t alignment, bool ke
     return;
   }
   if (p == NULL) {
-    /* Only a virtual arena runs out here, and only when the push cannot fit. */
-    CHECK(M.strategy == SAMRENA_STRATEGY_VIRTUAL);
+    /* Only a capped arena runs out here, and only when the push cannot fit. */
+    CHECK(is_capped());
     unsigned allowed = BIT(SAMRENA_ERROR_OUT_OF_MEMORY);
     if (kind == PUSH_WITH_RESERVE)
       allowed |= BIT(SAMRENA_ERROR_OVERFLOW); /* 2 * (allocated + size) */
     CHECK_ERROR(allowed);
-    CHECK(add_sat(before, need) > M.room);
+    CHECK(add_sat(before, need) > room);
     CHECK(after == before);
     return;
   }
-  CHECK(!(M.strategy == SAMRENA_STRATEGY_VIRTUAL && add_sat(before, size) > M.room));
+  CHECK(add_sat(before, size) <= room);
   check_aligned(p, alignment);
   CHECK(after >= before + size);
   CHECK(after - before <= need); /* the push and its padding */
@@ -774,12 +837,13 @@ static void arena_string(uint64_t len, bool use_printf) {
   unsigned phase = (unsigned)(len % 200u);
   memcpy(text, pattern + phase, (size_t)len);
   text[len] = '\0';
+  uint64_t room = room_now();
   uint64_t before = samrena_allocated(M.arena);
   char *s = use_printf ? samrena_printf(M.arena, "%s", text) : samrena_strdup(M.arena, text);
   if (s == NULL) {
-    CHECK(M.strategy == SAMRENA_STRATEGY_VIRTUAL);
+    CHECK(is_capped());
     CHECK_ERROR(BIT(SAMRENA_ERROR_OUT_OF_MEMORY));
-    CHECK(before + len + 1 > M.room);
+    CHECK(before + len + 1 > room);
     CHECK(samrena_allocated(M.arena) == before);
     return;
   }
@@ -819,6 +883,7 @@ static void op_resize(Input *in) {
     if (!virtual_refuses)
       return;
   }
+  uint64_t room = room_now();
   uint64_t before = samrena_allocated(M.arena);
   unsigned char *p = samrena_resize(M.arena, a->ptr, old_size, new_size);
   uint64_t after = samrena_allocated(M.arena);
@@ -842,9 +907,9 @@ static void op_resize(Input *in) {
     return;
   }
   if (p == NULL) {
-    CHECK(M.strategy == SAMRENA_STRATEGY_VIRTUAL);
+    CHECK(is_capped());
     CHECK_ERROR(BIT(SAMRENA_ERROR_OUT_OF_MEMORY) | BIT(SAMRENA_ERROR_OVERFLOW));
-    CHECK(add_sat(before, new_size - old_size) > M.room || add_sat(before, need) > M.room);
+    CHECK(add_sat(before, new_size - old_size) > room || add_sat(before, need) > room);
     CHECK(after == before);
     return;
   }
@@ -894,6 +959,12 @@ static void op_save(void) {
   SamrenaMark mark = samrena_save(M.arena);
   uint64_t allocated = samrena_allocated(M.arena);
   trace("save", allocated, M.mark_count);
+  if (mark.opaque[0] == 0 && mark.opaque[1] == 0) {
+    /* Only a buffer arena may lack room for its bookkeeping. */
+    CHECK(M.strategy == SAMRENA_STRATEGY_BUFFER);
+    CHECK_ERROR(BIT(SAMRENA_ERROR_OUT_OF_MEMORY));
+    return;
+  }
   if (M.mark_count > 0 && same_mark(mark, M.marks[M.mark_count - 1].mark)) {
     /* Nothing changed since the newest mark: the same mark again. */
     CHECK(M.marks[M.mark_count - 1].allocated == allocated);
@@ -978,8 +1049,10 @@ static void op_trim(Input *in) {
   uint64_t after = samrena_capacity(M.arena);
   CHECK(samrena_allocated(M.arena) == allocated);
   CHECK(after <= capacity); /* never commits */
-  if (M.strategy == SAMRENA_STRATEGY_CHAINED) {
+  if (M.strategy != SAMRENA_STRATEGY_VIRTUAL) {
     CHECK(error == SAMRENA_OK);
+    if (M.strategy == SAMRENA_STRATEGY_BUFFER)
+      CHECK(after == capacity); /* nothing to give back */
   } else if (error != SAMRENA_OK) {
     CHECK(error == SAMRENA_ERROR_PLATFORM);
     CHECK(after == capacity);
@@ -998,7 +1071,7 @@ static void arena_reserve(uint64_t min_capacity, bool with_growth, uint64_t imme
   uint64_t allocated = samrena_allocated(M.arena);
   uint64_t capacity = samrena_capacity(M.arena);
   bool immediate_overflow = with_growth && immediate > UINT64_MAX / 2;
-  bool virtual_refuses = M.strategy == SAMRENA_STRATEGY_VIRTUAL && min_capacity > M.room;
+  bool virtual_refuses = is_capped() && min_capacity > room_now();
   /* A chained arena covers the shortfall with one block; a virtual one
    * without a cap, with a further reservation no larger than an object. */
   bool too_big = M.strategy == SAMRENA_STRATEGY_CHAINED
@@ -1069,7 +1142,11 @@ static void op_on_release(Input *in) {
     return;
   unsigned id = ++M.next_id;
   trace("on_release", id, 0);
-  CHECK(samrena_on_release(M.arena, on_release, (void *)(uintptr_t)id) == SAMRENA_OK);
+  SamrenaError error = samrena_on_release(M.arena, on_release, (void *)(uintptr_t)id);
+  if (error != SAMRENA_OK) { /* as for samrena_save */
+    CHECK(M.strategy == SAMRENA_STRATEGY_BUFFER && error == SAMRENA_ERROR_OUT_OF_MEMORY);
+    return;
+  }
   M.cleanups[M.cleanup_count].id = id;
   M.cleanups[M.cleanup_count].seq = ++M.seq;
   M.cleanup_count++;

@@ -10,7 +10,9 @@
 #   0b reserve_with_growth  0c memdup  0d strdup  0e printf  0f alloc_array
 #   10 on_release  11 pool_create  12 pool_alloc  13 pool_free  14 pool_reset
 #   15 stable (vmem_realloc)  16 region (SamrenaVmem)  17 NULL arguments
-# Configuration: strategy (0 default, 2 chained, 4 virtual), flags (1 strict,
+# Configuration: strategy (0 default, 2 chained, 4 virtual, 87 buffer: its
+# size from the max_reserve bytes, 64 KiB units only up to 4 MiB, its
+# offset from their top 6 bits, no buffer with commit size 7), flags (1 strict,
 # 4 quiet), page size (0: 64 KiB, 7: 4 KiB), initial pages - 1, growth
 # pages - 1, alignment (0 default, n: 2^(n-1)), max_reserve (two bytes,
 # little-endian: low 6 bits in 64 KiB, the rest in 8 bytes), commit size.
@@ -42,6 +44,26 @@ seed chained-pushes \
 seed virtual-exhaustion \
   04 05 07 00 00 00 01 00 00 \
   01 c0 40 9c  01 c0 40 9c  04 c0 40 9c  01 64  0a 03 01 00  09 00 00 00  01 10
+
+# A buffer arena of 64 KiB + 384 bytes, 3 bytes into the fuzzer's buffer:
+# the second push of 40000 does not fit (OUT_OF_MEMORY), push_with_reserve
+# neither; a mark, a callback, a restore, a reset, reserve beyond the
+# buffer (INVALID_PARAMETER), trim (nothing to give back).
+seed buffer-exhaustion \
+  87 04 07 00 00 00 01 0c 00 \
+  01 c0 40 9c  01 c0 40 9c  04 c0 40 9c  06  10 01  01 64  07 00 00  08 \
+  0a 03 01 00  09 00 00 00  01 10
+
+# A buffer of 2 KiB: marks and callbacks take its far end until there is
+# no room for them (OUT_OF_MEMORY), pushes its near end; then restores.
+# Then creations refused: a buffer of 8 bytes (INVALID_SIZE), none at all
+# (NULL_POINTER).
+seed buffer-bookkeeping \
+  87 04 07 00 00 00 00 40 00 \
+  01 40  06  10 01  01 7f  06  10 01  06  01 7f  06  10 01  06  01 7f  06 \
+  10 01  06  01 7f  06  10 01  06  01 7f  06  10 01  06  01 7f  06  10 01 \
+  06  01 7f  06  10 01  06  01 7f  06  10 01  07 00 03  07 00 00  08 \
+  00 87 04 07 00 00 00 40 00 00  00 87 04 07 00 00 00 01 00 07
 
 # Resize: grow the last allocation in place, grow an older one (moves),
 # shrink, resize NULL, and a size beyond PTRDIFF_MAX (OVERFLOW).
