@@ -1129,15 +1129,16 @@ static const CallgrindWorkload callgrind_workloads[] = {
     {BENCH_MIXED, "mixed", "alloc", callgrind_arena_names},
     {BENCH_LIFECYCLE, "lifecycle", "cycle", callgrind_life_names},
     {BENCH_BINARY_TREES, "binary_trees", "node", callgrind_tree_names},
-    {BENCH_PARSE_COLD, "parse_cold", "parse", callgrind_parse_names},
-    {BENCH_PARSE_WARM, "parse_warm", "parse", callgrind_parse_names},
+    {BENCH_PARSE_COLD, "parse_cold", "KiB", callgrind_parse_names},
+    {BENCH_PARSE_WARM, "parse_warm", "KiB", callgrind_parse_names},
     {BENCH_GROWTH_POLICY, "growth", "push", callgrind_growth_names},
     {BENCH_CONCURRENT, "concurrent", "push", callgrind_thread_names},
 };
 
 /* What a workload's count is divided by.  small and mixed run an untimed
  * cycle first, and concurrent one per thread, inside the measured
- * function: those allocations count too. */
+ * function: those allocations count too.  A parse is counted per KiB of
+ * the document's payload. */
 static double callgrind_units(BenchWorkload w, const BenchParams *p) {
   switch (w) {
   case BENCH_SMALL:
@@ -1147,6 +1148,9 @@ static double callgrind_units(BenchWorkload w, const BenchParams *p) {
     return (double)p->count;
   case BENCH_BINARY_TREES:
     return (double)bench_tree_nodes((unsigned)p->count);
+  case BENCH_PARSE_COLD:
+  case BENCH_PARSE_WARM:
+    return (double)p->bytes / 1024.0;
   case BENCH_GROWTH_POLICY:
     return (double)bench_growth_pushes(p->bytes);
   case BENCH_CONCURRENT:
@@ -1263,9 +1267,9 @@ static void usage(FILE *f, const char *argv0) {
           "  --json FILE        JSON output (default bench-results.json; 'none': no file)\n"
           "  --plot FILE        PNG chart, if gnuplot is installed (default\n"
           "                     bench-results.png; 'none': no chart)\n"
-          "  --callgrind        instead: instructions per allocation (node, push, parse,\n"
-          "                     cycle) under callgrind, for the workloads and contenders\n"
-          "                     selected (make bench-callgrind)\n"
+          "  --callgrind        instead: instructions per allocation (node, push, KiB\n"
+          "                     parsed, cycle) under callgrind, for the workloads and\n"
+          "                     contenders selected (make bench-callgrind)\n"
           "  --list             the contenders and workloads, then exit\n"
           "  --help             this text\n"
           "\n"
