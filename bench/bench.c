@@ -1377,6 +1377,17 @@ static bool parse_thread_counts(const char *list, Plan *plan) {
 
 /* --------------------------------------------------------------------- main */
 
+static bool contender_runs(const BenchContender *k, BenchWorkload w) {
+  return contender_wanted(k) && k->configured && (k->workloads & BENCH_ONLY(w)) != 0;
+}
+
+static bool any_contender_runs(BenchWorkload w) {
+  for (size_t c = 0; c < bench_contender_count; c++)
+    if (contender_runs(&bench_contenders[c], w))
+      return true;
+  return false;
+}
+
 /* One workload's table: every wanted contender at each of its thread
  * counts, the bump first, as the reference of its thread count. */
 static int run_workload(const Plan *plan, BenchWorkload w) {
@@ -1387,6 +1398,11 @@ static int run_workload(const Plan *plan, BenchWorkload w) {
   print_header();
   int failures = 0;
   bool threaded = workloads[w].extra == EXTRA_SCALING;
+  if (!any_contender_runs(w)) {
+    printf("  no contender of this build runs it%s\n",
+           threaded ? " (it needs POSIX threads and C11 atomics)" : "");
+    return 0;
+  }
   size_t thread_counts = threaded ? plan->thread_counts : 1;
   for (size_t t = 0; t < thread_counts; t++) {
     unsigned threads = threaded ? plan->threads[t] : 1;
@@ -1395,7 +1411,7 @@ static int run_workload(const Plan *plan, BenchWorkload w) {
     const Result *bump = NULL;
     for (size_t c = 0; c < bench_contender_count && result_count < MAX_RESULTS; c++) {
       const BenchContender *k = &bench_contenders[c];
-      if (!contender_wanted(k) || !k->configured || (k->workloads & BENCH_ONLY(w)) == 0)
+      if (!contender_runs(k, w))
         continue;
       Result *r = &results[result_count++];
       if (!strategy_available(k->name)) {
