@@ -31,6 +31,11 @@ typedef enum {
   BENCH_RSS,
   BENCH_LIFECYCLE,
   BENCH_VECTOR,
+  BENCH_BINARY_TREES,
+  BENCH_PARSE_COLD,
+  BENCH_PARSE_WARM,
+  BENCH_GROWTH_POLICY,
+  BENCH_CONCURRENT,
   BENCH_WORKLOAD_COUNT
 } BenchWorkload;
 
@@ -51,18 +56,28 @@ typedef enum {
 #define BENCH_LIFE_SIZE 64u       /* ... of this many bytes */
 #define BENCH_VECTOR_START 16u    /* vector: the room every vector starts with */
 #define BENCH_VECTOR_NOISE 4096u  /* vector-shared: one other push per this many */
+#define BENCH_TREE_MIN_DEPTH 4u   /* binary-trees: the shallowest trees of the loop */
+#define BENCH_TREE_MAX_DEPTH 30u  /* binary-trees: the deepest --count the child takes */
+#define BENCH_PARSE_START 4u      /* parse: room every array starts with, then doubled */
+#define BENCH_CONCURRENT_SIZE 32u /* concurrent: bytes per push */
+#define BENCH_MAX_THREADS 64u     /* concurrent: the most threads a run takes */
 
 /* The size of one run, from the driver's command line. */
 typedef struct {
-  uint64_t count; /* small, mixed, rss: allocations; lifecycle: cycles; vector: pushes */
-  uint64_t bytes; /* fill, zeroed: bytes allocated; grow: final size */
-  uint64_t cycle; /* small, mixed: allocations between resets */
+  uint64_t count;   /* small, mixed, rss: allocations; lifecycle: cycles; vector: pushes;
+                       binary-trees: the maximum depth; concurrent: pushes per thread */
+  uint64_t bytes;   /* fill, zeroed: bytes allocated; grow: final size; parse: the
+                       document's payload; growth-policy: bytes pushed */
+  uint64_t cycle;   /* small, mixed, concurrent: allocations between resets */
+  uint64_t threads; /* concurrent: threads pushing at once; 1 elsewhere */
 } BenchParams;
 
 /* One timed run. */
 typedef struct {
   double seconds; /* the timed part */
-  double extra;   /* grow, vector: times the pointer moved; rss: resident bytes per object */
+  double extra;   /* grow, vector: times the pointer moved; rss: resident bytes per object;
+                     parse: seconds of the release that follows; growth-policy: blocks */
+  double extra2;  /* growth-policy: bytes committed */
 } BenchSample;
 
 typedef bool (*BenchRunFn)(const BenchParams *params, BenchSample *sample);
@@ -80,9 +95,16 @@ extern const BenchContender bench_contenders[];
 extern const size_t bench_contender_count;
 
 /* The runner's entry: argv holds "--child NAME WORKLOAD" and the sizes.
- * Prints "version TEXT" and one "sample SECONDS EXTRA" line per timed run
- * to stdout; returns the process exit status. */
+ * Prints "version TEXT", one "sample SECONDS EXTRA EXTRA2" line per timed
+ * run and, last, "peak BYTES", the process's peak resident memory, to
+ * stdout; returns the process exit status. */
 int bench_child_main(int argc, char **argv);
+
+/* What the driver needs to turn callgrind's totals into per-unit counts:
+ * the nodes one binary-trees run builds at that maximum depth, and the
+ * pushes a growth-policy run makes for that many bytes. */
+uint64_t bench_tree_nodes(unsigned max_depth);
+uint64_t bench_growth_pushes(uint64_t bytes);
 
 /* The workload's command-line name, or NULL. */
 const char *bench_workload_name(BenchWorkload workload);
