@@ -706,8 +706,20 @@ static void whole_life(Samrena *arena) {
   ck_assert_int_eq(samrena_on_release(arena, count_release, NULL), SAMRENA_OK);
 }
 
+/* SAMRENA_DEBUG=1 in the environment: every arena mallocs its debug log,
+ * so the "no request" promises below do not hold and are not tested. */
+static bool debug_mode_on(void) {
+  Samrena *probe = samrena_create(NULL);
+  ck_assert_ptr_nonnull(probe);
+  bool debug = util_guard(probe) != 0;
+  samrena_destroy(probe);
+  return debug;
+}
+
 START_TEST(test_buffer_arena_makes_no_request) {
   static max_align_t memory[(1 << 20) / sizeof(max_align_t)];
+  if (debug_mode_on())
+    return;
   uint64_t requests = samrena_fault_requests();
   uint64_t injected = samrena_fault_injected();
   samrena_fault_inject_after(0);
@@ -730,6 +742,8 @@ END_TEST
  * or a chained arena with room to spare and its scope stack made. */
 START_TEST(test_child_makes_no_request_after_its_handle) {
   static max_align_t memory[(4 << 20) / sizeof(max_align_t)];
+  if (debug_mode_on())
+    return;
   for (int kind = 0; kind < 2; kind++) {
     Samrena *parent;
     if (kind == 0) {

@@ -972,7 +972,7 @@ static void fault_seen(int *failed, int *bad, const char **where, const char *wh
 /* Vectors and builders through a failure of every memory request in turn:
  * the call that made it fails cleanly, the data is intact, and nothing
  * leaks (LeakSanitizer and memcheck watch). */
-static void fault_sequence(SamrenaStrategy strategy, int *failed, int *bad, const char **where) {
+static void fault_sequence(SamrenaConfig config, int *failed, int *bad, const char **where) {
   SamrenaVector *owned = samrena_vector_init_owned(sizeof(int), 4);
   if (owned == NULL) {
     fault_seen(failed, bad, where, "init_owned");
@@ -992,9 +992,6 @@ static void fault_sequence(SamrenaStrategy strategy, int *failed, int *bad, cons
     samrena_vector_destroy(owned);
   }
 
-  SamrenaConfig config = samrena_default_config();
-  config.strategy = strategy;
-  config.flags = SAMRENA_FLAG_QUIET;
   Samrena *arena = samrena_create(&config);
   if (arena == NULL) {
     fault_seen(failed, bad, where, "create");
@@ -1039,6 +1036,10 @@ static void fault_sequence(SamrenaStrategy strategy, int *failed, int *bad, cons
 }
 
 START_TEST(test_fault_points) {
+  /* one configuration for every round, so a buffer arena's buffer is
+   * allocated once, before any failure is armed */
+  SamrenaConfig config = util_config(STRATEGY);
+  config.flags = SAMRENA_FLAG_QUIET;
   int points = 0;
   for (int64_t n = 0; n < 100000; n++) {
     samrena_fault_drain_caches();
@@ -1046,7 +1047,7 @@ START_TEST(test_fault_points) {
     samrena_fault_inject_after(n);
     int failed = 0, bad = 0;
     const char *where = NULL;
-    fault_sequence(STRATEGY, &failed, &bad, &where);
+    fault_sequence(config, &failed, &bad, &where);
     samrena_fault_inject_after(-1);
     ck_assert_msg(bad == 0, "%s, failure %d: broken promise at %s",
                   samrena_strategy_name(STRATEGY), (int)n, where ? where : "?");
