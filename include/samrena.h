@@ -458,7 +458,36 @@ static inline void samrena_inline_scratch_end(SamrenaScratch scratch) {
   (samrena_scratch_end)(scratch);
 }
 
+/* samrena_scratch_begin's common case without a call, where the object
+ * format can export a thread-local variable (ELF, GNU C): the library
+ * keeps in samrena_scratch_fast_arena the calling thread's first scratch
+ * arena while a scope on it is only a position (a contiguous arena outside
+ * the debug mode and the sanitizers), NULL otherwise, and no conflict or a
+ * conflict that is another arena needs no call.  The variable is the
+ * inline path's, not an interface: read it through this function only.
+ * Elsewhere (a Windows DLL cannot export one) it always calls. */
+#if defined(__ELF__) && defined(__GNUC__)
+#define SAMRENA_HAS_INLINE_SCRATCH_BEGIN 1
+SAMRENA_API extern __thread Samrena *samrena_scratch_fast_arena
+    __attribute__((tls_model("initial-exec")));
+#endif
+
+static inline SamrenaScratch samrena_inline_scratch_begin(Samrena *const *conflicts,
+                                                          size_t conflict_count) {
+#if defined(SAMRENA_HAS_INLINE_SCRATCH_BEGIN)
+  Samrena *first = samrena_scratch_fast_arena;
+  if (first != NULL && (conflict_count == 0 ||
+                        (conflict_count == 1 && conflicts != NULL && conflicts[0] != first))) {
+    const SamrenaFastPath *fast = (const SamrenaFastPath *)(const void *)first;
+    SamrenaScratch scratch = {first, {{(uint64_t)(uintptr_t)fast->cursor, fast->stamp}}};
+    return scratch;
+  }
+#endif
+  return (samrena_scratch_begin)(conflicts, conflict_count);
+}
+
 #if !defined(SAMRENA_NO_INLINE) && !defined(SAMRENA_BUILDING)
+#define samrena_scratch_begin(conflicts, count) samrena_inline_scratch_begin(conflicts, count)
 #define samrena_scratch_end(scratch) samrena_inline_scratch_end(scratch)
 #endif
 

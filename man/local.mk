@@ -59,6 +59,7 @@ samrena_man_links = \
 	man/samrena_inline_push.3 \
 	man/samrena_inline_push_aligned.3 \
 	man/samrena_inline_push_array.3 \
+	man/samrena_inline_scratch_begin.3 \
 	man/samrena_inline_scratch_end.3 \
 	man/samrena_malloc_allocator.3 \
 	man/samrena_memdup.3 \

@@ -168,6 +168,41 @@ static char *join_words(Samrena *out, const char *const *words, int count) {
   return result;
 }
 
+/* The inline samrena_scratch_begin (samrena.h, ELF targets) and the
+ * exported one hand out the same arena at the same position in every
+ * case; the inline one answers without a call only where a scope is a
+ * position (no debug mode, no sanitizer's poisoning). */
+START_TEST(test_scratch_inline_begin_agrees) {
+  SamrenaScratch called = (samrena_scratch_begin)(NULL, 0);
+  ck_assert_ptr_nonnull(called.arena);
+  ck_assert_ptr_nonnull(samrena_push(called.arena, 48));
+  SamrenaScratch inline_one = samrena_inline_scratch_begin(NULL, 0);
+  SamrenaScratch called_one = (samrena_scratch_begin)(NULL, 0);
+  ck_assert_ptr_eq(inline_one.arena, called_one.arena);
+  ck_assert_uint_eq(inline_one.mark.opaque[0], called_one.mark.opaque[0]);
+  ck_assert_uint_eq(inline_one.mark.opaque[1], called_one.mark.opaque[1]);
+
+  Samrena *own = util_arena(SAMRENA_STRATEGY_CHAINED, 1);
+  Samrena *other[1] = {own};
+  ck_assert_ptr_eq(samrena_inline_scratch_begin(other, 1).arena, called.arena);
+  Samrena *first[1] = {called.arena};
+  SamrenaScratch second = samrena_inline_scratch_begin(first, 1);
+  ck_assert_ptr_nonnull(second.arena);
+  ck_assert_ptr_ne(second.arena, called.arena);
+  ck_assert_ptr_eq((samrena_scratch_begin)(first, 1).arena, second.arena);
+  ck_assert_ptr_null(samrena_inline_scratch_begin(NULL, 1).arena);
+  ck_assert_int_eq(samrena_last_error(), SAMRENA_ERROR_NULL_POINTER);
+
+#if defined(SAMRENA_HAS_INLINE_SCRATCH_BEGIN)
+  bool cheap = util_guard(called.arena) == 0 && !util_library_poisons();
+  ck_assert_ptr_eq(samrena_scratch_fast_arena, cheap ? called.arena : NULL);
+#endif
+  samrena_inline_scratch_end(called);
+  ck_assert_uint_eq(samrena_allocated(called.arena), 0);
+  samrena_destroy(own);
+}
+END_TEST
+
 START_TEST(test_scratch_idiom) {
   static const char *const words[] = {"arena", "per", "scope"};
   /* Even when the caller's own arena is a scratch one. */
@@ -194,6 +229,7 @@ Suite *make_scratch_suite(void) {
   tcase_add_test(tc, test_scratch_conflicts);
   tcase_add_test(tc, test_scratch_cleanups_and_marks_inside);
   tcase_add_test(tc, test_scratch_idiom);
+  tcase_add_test(tc, test_scratch_inline_begin_agrees);
   suite_add_tcase(suite, tc);
   return suite;
 }

@@ -14,6 +14,7 @@ enum { THREADS = 8, OPERATIONS = 20000, LIVE = 256 };
 typedef struct {
   int id;
   int failures; /* broken promises seen by this thread */
+  Samrena *scratch; /* its first scratch arena (the scratch test) */
 } Worker;
 
 /* Each thread: an arena of its own strategy, a pool, a stable block, and a
@@ -153,6 +154,10 @@ static void *run_scratch_worker(void *arg) {
   Worker *worker = arg;
   for (int round = 0; round < 2000; round++) {
     SamrenaScratch out = samrena_scratch_begin(NULL, 0);
+    if (round == 0)
+      worker->scratch = out.arena;
+    else if (out.arena != worker->scratch) /* the inline begin: this thread's own */
+      worker->failures++;
     Samrena *conflicts[1] = {out.arena};
     uint64_t tag = (uint64_t)worker->id * 100000u + (uint64_t)round;
     unsigned char *result = samrena_push(out.arena, 256);
@@ -191,6 +196,7 @@ START_TEST(test_scratch_in_many_threads) {
   for (int i = 0; i < THREADS; i++) {
     workers[i].id = i;
     workers[i].failures = 0;
+    workers[i].scratch = NULL;
     ck_assert_int_eq(pthread_create(&threads[i], NULL, run_scratch_worker, &workers[i]), 0);
   }
   for (int i = 0; i < THREADS; i++)

@@ -37,13 +37,24 @@ typedef struct {
 
 static SAMRENA__THREAD_LOCAL ScratchThread *samrena_scratch_thread;
 
+/* The inline samrena_scratch_begin's view of this thread (samrena.h): its
+ * first scratch arena while that one is cheap, else NULL. */
+#if defined(SAMRENA_HAS_INLINE_SCRATCH_BEGIN)
+__thread Samrena *samrena_scratch_fast_arena = NULL;
+#define SET_FAST_ARENA(arena) (samrena_scratch_fast_arena = (arena))
+#else
+#define SET_FAST_ARENA(arena) ((void)(arena))
+#endif
+
 /* At thread exit (or library unload, for the thread doing it). */
 static void scratch_thread_exit(void *data) {
   ScratchThread *thread = data;
+  if (samrena_scratch_thread == thread) {
+    SET_FAST_ARENA(NULL);
+    samrena_scratch_thread = NULL;
+  }
   for (int i = 0; i < SCRATCH_ARENAS; i++)
     samrena_destroy(thread->arenas[i]);
-  if (samrena_scratch_thread == thread)
-    samrena_scratch_thread = NULL;
   free(thread);
 }
 
@@ -87,6 +98,8 @@ static Samrena *make_scratch_arena(ScratchThread *thread, int i) {
   /* The debug mode must see every scope end, to check and fill. */
   thread->cheap[i] = (arena->capabilities & SAMRENA_CAP_CONTIGUOUS_MEMORY) != 0 &&
                      !SAMRENA__POISONING() && arena->debug == NULL;
+  if (i == 0 && thread->cheap[0])
+    SET_FAST_ARENA(arena);
   return arena;
 }
 
