@@ -86,6 +86,8 @@ void samrena__unregister(Samrena *arena) {
 /* ------------------------------------------------------------------ names */
 
 void samrena__drop_name(Samrena *arena) {
+  if (arena->name == NULL)
+    return; /* most arenas have none: no call */
   free(arena->name);
   arena->name = NULL;
 }

@@ -108,6 +108,8 @@ static SamrenaScopeEntry *push_entry(Samrena *arena, uint32_t kind) {
  * cleanup once it is off the stack: the callback may use the arena, even
  * register more (which are popped and run in turn). */
 static void pop_to(Samrena *arena, size_t count) {
+  if (arena->scope_count <= count)
+    return; /* nothing popped: newest_mark still holds (every reset and destroy) */
   while (arena->scope_count > count) {
     SamrenaScopeEntry entry = arena->scopes[--arena->scope_count];
     if (entry.kind == SAMRENA__SCOPE_CLEANUP)
