@@ -54,22 +54,31 @@ void samrena__note_peak(Samrena *arena) {
     arena->peak_allocated = allocated;
 }
 
-/* The stack's block resized to capacity entries (0: given back), by the
+/* The stack's block grown to capacity entries (more than it has), by the
  * adapter or by malloc; NULL when it cannot be had. */
-static SamrenaScopeEntry *resize_stack(Samrena *arena, size_t capacity) {
+static SamrenaScopeEntry *grow_stack_block(Samrena *arena, size_t capacity) {
   size_t old_bytes = arena->scope_capacity * sizeof *arena->scopes;
   size_t new_bytes = capacity * sizeof *arena->scopes;
   void *block;
   if (arena->ops->resize_bookkeeping != NULL) {
     block = arena->ops->resize_bookkeeping(arena, arena->scopes, old_bytes, new_bytes);
     samrena__publish_limit(arena); /* the block may come from the span */
-  } else if (new_bytes == 0) {
-    free(arena->scopes);
-    block = NULL;
   } else {
     block = samrena__realloc(arena->scopes, new_bytes);
   }
   return block;
+}
+
+/* The stack's block given back, to the adapter or to free().  Apart from
+ * the growth, so that no path of a realloc can free (scan-build). */
+static void free_stack_block(Samrena *arena) {
+  size_t old_bytes = arena->scope_capacity * sizeof *arena->scopes;
+  if (arena->ops->resize_bookkeeping != NULL) {
+    arena->ops->resize_bookkeeping(arena, arena->scopes, old_bytes, 0);
+    samrena__publish_limit(arena);
+  } else {
+    free(arena->scopes);
+  }
 }
 
 /* Room for one more entry: the capacity doubled, or, where that cannot be
@@ -82,7 +91,7 @@ static bool grow_stack(Samrena *arena) {
     return false;
   size_t wanted[2] = {count ? 2 * count : FIRST_CAPACITY, count + 1};
   for (int i = 0; i < 2; i++) {
-    SamrenaScopeEntry *scopes = resize_stack(arena, wanted[i]);
+    SamrenaScopeEntry *scopes = grow_stack_block(arena, wanted[i]);
     if (scopes != NULL) {
       arena->scopes = scopes;
       arena->scope_capacity = wanted[i];
@@ -136,7 +145,7 @@ void samrena__unwind_to_stamp(Samrena *arena, uint64_t stamp) {
 void samrena__free_scopes(Samrena *arena) {
   samrena__release_all(arena);
   if (arena->scope_capacity != 0)
-    resize_stack(arena, 0);
+    free_stack_block(arena);
   arena->scopes = NULL;
   arena->scope_capacity = 0;
 }
