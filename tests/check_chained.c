@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#if HAVE_MALLINFO2
+#if defined(HAVE_MALLINFO2) && HAVE_MALLINFO2
 #include <malloc.h>
 #endif
 
@@ -121,7 +121,7 @@ START_TEST(test_trim_frees_spare_blocks) {
 }
 END_TEST
 
-#if HAVE_MALLINFO2
+#if defined(HAVE_MALLINFO2) && HAVE_MALLINFO2
 /* Bytes the C library's malloc has handed out and not had back. */
 static uint64_t malloc_in_use(void) {
   struct mallinfo2 info = mallinfo2();
@@ -172,7 +172,7 @@ Suite *make_chained_suite(void) {
   tcase_add_test(tc, test_reset_reuses_blocks);
   tcase_add_test(tc, test_reserve_preallocates);
   tcase_add_test(tc, test_trim_frees_spare_blocks);
-#if HAVE_MALLINFO2
+#if defined(HAVE_MALLINFO2) && HAVE_MALLINFO2
   tcase_add_test(tc, test_trim_returns_blocks_to_malloc);
 #endif
   suite_add_tcase(suite, tc);

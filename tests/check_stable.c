@@ -40,6 +40,7 @@ START_TEST(test_stable_grows_in_place) {
 }
 END_TEST
 
+#if defined(HAVE_SYS_MMAN_H) && defined(MAP_ANONYMOUS)
 /* Lines of /proc/self/maps: the kernel's mappings of this process; -1
  * where there is no such file. */
 static long mapping_count(void) {
@@ -53,6 +54,7 @@ static long mapping_count(void) {
   fclose(maps);
   return lines;
 }
+#endif
 
 /* Lines of /proc/self/maps that overlap [start, start + length): how many
  * mappings that range is split in. */

@@ -293,7 +293,9 @@ static Samrena *create_adapter(Samrena *proto, const SamrenaConfig *config,
   bool asked_by_name = config->strategy != SAMRENA_STRATEGY_DEFAULT;
   const SamrenaOps *ops = asked_by_name ? adapter_of(config->strategy) : SAMRENA_DEFAULT_ADAPTER;
   bool strict = asked_by_name && (settings->flags & SAMRENA_FLAG_STRICT) != 0;
-  for (size_t step = 0; step <= ADAPTER_COUNT; step++) {
+  for (size_t step = 0; step <= ADAPTER_COUNT && ops != NULL; step++) {
+    /* ops is never NULL here (validate_config knows the strategy, and the
+     * registry's fallbacks exist); the loop's test says so to analyzers. */
     const SamrenaOps *next = adapter_of(ops->fallback);
     const char *why;
     if (ops->available()) {
