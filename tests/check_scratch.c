@@ -194,7 +194,8 @@ START_TEST(test_scratch_inline_begin_agrees) {
   ck_assert_int_eq(samrena_last_error(), SAMRENA_ERROR_NULL_POINTER);
 
 #if defined(SAMRENA_HAS_INLINE_SCRATCH_BEGIN)
-  bool cheap = util_guard(called.arena) == 0 && !util_library_poisons();
+  bool cheap = samrena_has_capability(called.arena, SAMRENA_CAP_CONTIGUOUS_MEMORY) &&
+               util_guard(called.arena) == 0 && !util_library_poisons();
   ck_assert_ptr_eq(samrena_scratch_fast_arena, cheap ? called.arena : NULL);
 #endif
   samrena_inline_scratch_end(called);
