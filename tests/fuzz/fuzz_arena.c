@@ -512,7 +512,7 @@ static SamrenaConfig decode_config(Input *in, bool *use_allocate) {
   uint8_t f = u8(in);
   c.flags = f & 0xfu;
   if ((f & 0xf0u) == 0xf0u)
-    c.flags |= 1u << 5; /* not a flag */
+    c.flags |= 1u << 30; /* not a flag (1 << 4 and 1 << 5 are CONCURRENT and DEBUG) */
   uint8_t p = u8(in) % 16;
   bool huge_page = false;
   if (p == 0 || p == 15)
