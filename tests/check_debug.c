@@ -114,8 +114,8 @@ START_TEST(test_random_overruns_all_caught) {
     uint64_t size = 1 + r % 500;
     uint64_t alignment = UINT64_C(1) << (r >> 20) % 7;
     unsigned char *p = samrena_push_aligned(arena, size, alignment);
-    ck_assert_ptr_nonnull(p);
-    ck_assert_uint_eq((uintptr_t)p % alignment, 0);
+    util_require(p != NULL);
+    util_require_uint_eq((uintptr_t)p % alignment, 0);
     memset(p, 0x11, (size_t)size);
     overrun[number] = (r >> 32) % 3 == 0;
     if (overrun[number]) {
@@ -129,7 +129,7 @@ START_TEST(test_random_overruns_all_caught) {
   int at = 0;
   for (uint64_t number = 1; number <= PUSHES; number++)
     if (overrun[number])
-      ck_assert_uint_eq(reports.numbers[at++], number);
+      util_require_uint_eq(reports.numbers[at++], number);
   samrena_destroy(arena);
   ck_assert_uint_eq((uint64_t)reports.count, expected);
 }
@@ -154,7 +154,7 @@ START_TEST(test_given_back_memory_holds_the_pattern) {
   memset(big, 0x33, 300 * KiB);
   ck_assert_int_eq(samrena_restore(arena, mark), SAMRENA_OK);
   for (uint64_t i = 0; i < 300 * KiB; i++)
-    ck_assert_uint_eq(big[i], FREED);
+    util_require_uint_eq(big[i], FREED);
   for (int i = 0; i < 50; i++)
     ck_assert_uint_eq(kept[i], 0x22);
   ck_assert_int_eq(reports.count, 0);
@@ -239,7 +239,7 @@ START_TEST(test_clean_program_reports_nothing) {
     for (int i = 0; i < 2000; i++) {
       uint64_t size = 1 + util_random(&seed) % 700;
       unsigned char *p = i % 3 ? samrena_push(arena, size) : samrena_push_zero(arena, size);
-      ck_assert_ptr_nonnull(p);
+      util_require(p != NULL);
       memset(p, 0x55, (size_t)size);
       if (i % 100 == 0)
         ck_assert_ptr_nonnull(samrena_resize(arena, p, size, size * 3));

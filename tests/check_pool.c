@@ -41,18 +41,18 @@ static void exercise_pool(SamrenaPool *pool, uint64_t slot_size, uint64_t alignm
   ck_assert_ptr_nonnull(slots);
   for (uint64_t i = 0; i < COUNT; i++) {
     slots[i] = samrena_pool_alloc(pool);
-    ck_assert_ptr_nonnull(slots[i]);
-    ck_assert_uint_eq((uintptr_t)slots[i] % alignment, 0);
+    util_require(slots[i] != NULL);
+    util_require_uint_eq((uintptr_t)slots[i] % alignment, 0);
     util_fill(slots[i], slot_size, i);
   }
   ck_assert_uint_eq(samrena_pool_in_use(pool), COUNT);
   for (uint64_t i = 0; i < COUNT; i++)
-    ck_assert(util_check(slots[i], slot_size, i));
+    util_require(util_check(slots[i], slot_size, i));
   for (uint64_t i = 0; i < COUNT; i += 2)
     samrena_pool_free(pool, slots[i]);
   ck_assert_uint_eq(samrena_pool_in_use(pool), COUNT / 2);
   for (uint64_t i = 1; i < COUNT; i += 2)
-    ck_assert(util_check(slots[i], slot_size, i));
+    util_require(util_check(slots[i], slot_size, i));
   /* The most recently freed slot comes back first. */
   ck_assert_ptr_eq(samrena_pool_alloc(pool), slots[COUNT - 2]);
   ck_assert_uint_eq(samrena_pool_in_use(pool), COUNT / 2 + 1);
@@ -61,7 +61,7 @@ static void exercise_pool(SamrenaPool *pool, uint64_t slot_size, uint64_t alignm
   ck_assert_uint_eq(samrena_pool_in_use(pool), 0);
   /* After a reset the same slots are handed out again, in order. */
   for (uint64_t i = 0; i < COUNT; i++)
-    ck_assert_ptr_eq(samrena_pool_alloc(pool), slots[i]);
+    util_require(samrena_pool_alloc(pool) == slots[i]);
   free(slots);
 }
 

@@ -203,14 +203,14 @@ START_TEST(test_contents_survive_growth) {
     uint64_t r = util_random(&seed);
     sizes[i] = (r % 1000 == 0) ? 70000 + r % 50000 : 1 + r % 700;
     ptrs[i] = (r & 1) ? samrena_push(arena, sizes[i]) : samrena_push_zero(arena, sizes[i]);
-    ck_assert_ptr_nonnull(ptrs[i]);
-    ck_assert_uint_eq((uintptr_t)ptrs[i] % MAX_ALIGN, 0);
+    util_require(ptrs[i] != NULL);
+    util_require_uint_eq((uintptr_t)ptrs[i] % MAX_ALIGN, 0);
     if (!(r & 1))
-      ck_assert(util_all_zero(ptrs[i], sizes[i]));
+      util_require(util_all_zero(ptrs[i], sizes[i]));
     util_fill(ptrs[i], sizes[i], i);
   }
   for (uint64_t i = 0; i < COUNT; i++)
-    ck_assert_msg(util_check(ptrs[i], sizes[i], i), "allocation %u corrupted", (unsigned)i);
+    util_require_msg(util_check(ptrs[i], sizes[i], i), "allocation %u corrupted", (unsigned)i);
   ck_assert_uint_ge(samrena_capacity(arena), samrena_allocated(arena));
   free(ptrs);
   free(sizes);
@@ -245,7 +245,7 @@ START_TEST(test_allocated_and_capacity) {
                     ROUND_UP(UTIL_FOOTPRINT(arena, 1), MAX_ALIGN) + UTIL_FOOTPRINT(arena, 1));
   uint64_t capacity = samrena_capacity(arena);
   for (int i = 0; i < 10000; i++)
-    ck_assert_ptr_nonnull(samrena_push(arena, 48));
+    util_require(samrena_push(arena, 48) != NULL);
   ck_assert_uint_ge(samrena_capacity(arena), samrena_allocated(arena));
   if (util_grows(STRATEGY))
     ck_assert_uint_gt(samrena_capacity(arena), capacity);
@@ -261,7 +261,7 @@ static void run_workload(Samrena *arena) {
     uint64_t r = util_random(&seed);
     uint64_t size = (r % 500 == 0) ? 100000 + r % 100000 : 1 + r % 300;
     void *ptr = samrena_push(arena, size);
-    ck_assert_ptr_nonnull(ptr);
+    util_require(ptr != NULL);
     memset(ptr, (int)(r & 0xff), (size_t)size);
   }
 }
@@ -335,7 +335,7 @@ START_TEST(test_reserve) {
   SamrenaStats before, after;
   samrena_stats(arena, &before);
   for (int i = 0; i < 9 * 1024; i++)
-    ck_assert_ptr_nonnull(samrena_push(arena, 1024));
+    util_require(samrena_push(arena, 1024) != NULL);
   samrena_stats(arena, &after);
   ck_assert_uint_eq(after.committed, before.committed);
   ck_assert_uint_eq(after.blocks, before.blocks);

@@ -169,8 +169,8 @@ START_TEST(test_save_without_restore_reuses_mark) {
   SamrenaMark first = samrena_save(arena);
   for (int i = 0; i < 100000; i++) {
     SamrenaMark again = samrena_save(arena);
-    ck_assert_uint_eq(again.opaque[0], first.opaque[0]);
-    ck_assert_uint_eq(again.opaque[1], first.opaque[1]);
+    util_require_uint_eq(again.opaque[0], first.opaque[0]);
+    util_require_uint_eq(again.opaque[1], first.opaque[1]);
   }
   samrena_destroy(arena);
 }

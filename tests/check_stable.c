@@ -255,21 +255,21 @@ START_TEST(test_stable_many_live_blocks) {
   ck_assert_ptr_nonnull(blocks);
   for (uint64_t i = 0; i < count; i++) {
     blocks[i] = new_block(reserve);
-    ck_assert_msg(blocks[i] != NULL, "block %u: %s", (unsigned)i,
-                  samrena_error_string(samrena_last_error()));
+    util_require_msg(blocks[i] != NULL, "block %u: %s", (unsigned)i,
+                     samrena_error_string(samrena_last_error()));
     util_fill(blocks[i], 16, i);
   }
   for (uint64_t i = 0; i < count; i++) {
-    ck_assert_ptr_eq(samrena_vmem_realloc(blocks[i], 200), blocks[i]);
+    util_require(samrena_vmem_realloc(blocks[i], 200) == blocks[i]);
     util_fill(blocks[i] + 16, 184, i + 1);
   }
   for (uint64_t i = 0; i < count; i++) {
-    ck_assert_ptr_eq(samrena_vmem_realloc(blocks[i], 1000), blocks[i]);
-    ck_assert(util_check(blocks[i], 16, i));
-    ck_assert(util_check(blocks[i] + 16, 184, i + 1));
+    util_require(samrena_vmem_realloc(blocks[i], 1000) == blocks[i]);
+    util_require(util_check(blocks[i], 16, i));
+    util_require(util_check(blocks[i] + 16, 184, i + 1));
   }
   for (uint64_t i = 0; i < count; i++)
-    ck_assert_ptr_null(samrena_vmem_realloc(blocks[i], 0));
+    util_require(samrena_vmem_realloc(blocks[i], 0) == NULL);
   free(blocks);
 }
 END_TEST
@@ -541,11 +541,11 @@ START_TEST(test_v_alloc_realloc_containers) {
   int *first = &array->items[0];
   for (int i = 1; i < 100000; i++) {
     IntArray *same = int_array_push(array, i, v_alloc_realloc);
-    ck_assert_ptr_eq(same, array);
+    util_require(same == array);
   }
   ck_assert_ptr_eq(first, &array->items[0]);
   for (int i = 0; i < 100000; i++)
-    ck_assert_int_eq(array->items[i], i);
+    util_require_int_eq(array->items[i], i);
   v_alloc_realloc(array, 0);
 
   /* The map grows to 5,000 keys: the address of the first value, taken

@@ -167,7 +167,7 @@ START_TEST(test_str_append_self) {
   ck_assert_uint_eq(samrena_str_len(s), 2u << 12);
   const char *text = samrena_str_cstr(s);
   for (size_t i = 0; i < samrena_str_len(s); i++)
-    ck_assert_int_eq(text[i], i % 2 ? 'b' : 'a');
+    util_require_int_eq(text[i], i % 2 ? 'b' : 'a');
   samrena_destroy(arena);
 }
 END_TEST

@@ -13,6 +13,29 @@
 
 #include "samrena.h"
 
+/* Assertions for loops that run many thousand times.  Check records the
+ * place of every ck_assert that passes (in a forked test, a write(2) to
+ * the parent), which in loops of a million steps was most of the suite's
+ * time, and under Valgrind minutes of it.  These fail as ck_assert does,
+ * with the values, and record nothing when they pass. */
+#define util_require(expr) \
+  ((expr) ? (void)0 : ck_abort_msg("Assertion '%s' failed", #expr))
+#define util_require_msg(expr, ...) ((expr) ? (void)0 : ck_abort_msg(__VA_ARGS__))
+#define util_require_uint_eq(x, y)                                                            \
+  do {                                                                                        \
+    uintmax_t util_x_ = (x), util_y_ = (y);                                                   \
+    if (util_x_ != util_y_)                                                                   \
+      ck_abort_msg("Assertion '%s == %s' failed: %s == %ju, %s == %ju", #x, #y, #x, util_x_, \
+                   #y, util_y_);                                                              \
+  } while (0)
+#define util_require_int_eq(x, y)                                                             \
+  do {                                                                                        \
+    intmax_t util_x_ = (x), util_y_ = (y);                                                    \
+    if (util_x_ != util_y_)                                                                   \
+      ck_abort_msg("Assertion '%s == %s' failed: %s == %jd, %s == %jd", #x, #y, #x, util_x_, \
+                   #y, util_y_);                                                              \
+  } while (0)
+
 /* Every strategy this build can create, in samrena_available_strategies'
  * order; loop tests index it with _i. */
 extern SamrenaStrategy util_strategies[3];
