@@ -268,6 +268,37 @@ BENCH_MAYBE_UNUSED static inline bool bench_no_shared_reset(NoShared *s) {
   return true;
 }
 
+/* The concurrent workload's operations for a contender whose threads
+ * share nothing: each thread opens, pushes BENCH_CONCURRENT_SIZE bytes
+ * into, resets and closes a context of its own with the contender's own
+ * functions; the shared part is a NoShared. */
+#define BENCH_UNSHARED_THREAD_OPS(id, tctx, open_fn, close_fn, alloc_fn, reset_fn)       \
+  static inline bool id##_sopen(NoShared *s, const BenchHint *hint) {                    \
+    return bench_no_shared_open(s, hint);                                                \
+  }                                                                                      \
+  static inline void id##_sclose(NoShared *s) {                                          \
+    bench_no_shared_close(s);                                                            \
+  }                                                                                      \
+  static inline bool id##_sreset(NoShared *s) {                                          \
+    return bench_no_shared_reset(s);                                                     \
+  }                                                                                      \
+  static inline bool id##_topen(NoShared *s, tctx *t, const BenchHint *hint) {           \
+    (void)s;                                                                             \
+    return open_fn(t, hint);                                                             \
+  }                                                                                      \
+  static inline void id##_tclose(NoShared *s, tctx *t) {                                 \
+    (void)s;                                                                             \
+    close_fn(t);                                                                         \
+  }                                                                                      \
+  static inline void *id##_tpush(NoShared *s, tctx *t) {                                 \
+    (void)s;                                                                             \
+    return alloc_fn(t, BENCH_CONCURRENT_SIZE);                                           \
+  }                                                                                      \
+  static inline bool id##_tdrop(NoShared *s, tctx *t) {                                  \
+    (void)s;                                                                             \
+    return reset_fn(t);                                                                  \
+  }
+
 /* ------------------------------------------------------------ binary-trees */
 
 typedef struct BenchNode {
@@ -811,29 +842,7 @@ static inline void c_bump_ostats(BumpCtx *c, uint64_t *blocks, uint64_t *committ
 
 /* Threads: a bump of its own for each, the limit of what an arena per
  * thread can do. */
-static inline bool c_bump_topen(NoShared *s, BumpCtx *t, const BenchHint *hint) {
-  (void)s;
-  return c_bump_oopen(t, hint);
-}
-
-static inline void c_bump_tclose(NoShared *s, BumpCtx *t) {
-  (void)s;
-  c_bump_close(t);
-}
-
-static inline void *c_bump_tpush(NoShared *s, BumpCtx *t) {
-  (void)s;
-  return c_bump_alloc(t, BENCH_CONCURRENT_SIZE);
-}
-
-static inline bool c_bump_tdrop(NoShared *s, BumpCtx *t) {
-  (void)s;
-  return c_bump_reset(t);
-}
-
-#define c_bump_sopen bench_no_shared_open
-#define c_bump_sclose bench_no_shared_close
-#define c_bump_sreset bench_no_shared_reset
+BENCH_UNSHARED_THREAD_OPS(c_bump, BumpCtx, c_bump_oopen, c_bump_close, c_bump_alloc, c_bump_reset)
 
 #define C_ID c_bump
 #define C_CTX BumpCtx
@@ -1244,29 +1253,8 @@ static inline bool c_smutex_tdrop(LockedArena *s, NoShared *t) {
 
 /* samrena-per-thread: a default arena of its own in every thread, reset
  * by its thread at the end of each cycle. */
-static inline bool c_sthread_topen(NoShared *s, SamrenaCtx *t, const BenchHint *hint) {
-  (void)s;
-  return c_sdefault_open(t, hint);
-}
-
-static inline void c_sthread_tclose(NoShared *s, SamrenaCtx *t) {
-  (void)s;
-  c_samrena_close(t);
-}
-
-static inline void *c_sthread_tpush(NoShared *s, SamrenaCtx *t) {
-  (void)s;
-  return samrena_push(t->arena, BENCH_CONCURRENT_SIZE);
-}
-
-static inline bool c_sthread_tdrop(NoShared *s, SamrenaCtx *t) {
-  (void)s;
-  return c_samrena_reset(t);
-}
-
-#define c_sthread_sopen bench_no_shared_open
-#define c_sthread_sclose bench_no_shared_close
-#define c_sthread_sreset bench_no_shared_reset
+BENCH_UNSHARED_THREAD_OPS(c_sthread, SamrenaCtx, c_sdefault_open, c_samrena_close, c_samrena_alloc,
+                          c_samrena_reset)
 
 #define C_ID c_sthread
 #define C_SCTX NoShared
@@ -1623,29 +1611,8 @@ static inline void c_malloc_ofree(NoShared *c, void *p) {
 
 /* Threads: every thread mallocs its own objects and frees them at the end
  * of its cycle, the pointers kept as for a reset. */
-static inline bool c_malloc_topen(NoShared *s, MallocCtx *t, const BenchHint *hint) {
-  (void)s;
-  return c_malloc_open(t, hint);
-}
-
-static inline void c_malloc_tclose(NoShared *s, MallocCtx *t) {
-  (void)s;
-  c_malloc_close(t);
-}
-
-static inline void *c_malloc_tpush(NoShared *s, MallocCtx *t) {
-  (void)s;
-  return c_malloc_alloc(t, BENCH_CONCURRENT_SIZE);
-}
-
-static inline bool c_malloc_tdrop(NoShared *s, MallocCtx *t) {
-  (void)s;
-  return c_malloc_reset(t);
-}
-
-#define c_malloc_sopen bench_no_shared_open
-#define c_malloc_sclose bench_no_shared_close
-#define c_malloc_sreset bench_no_shared_reset
+BENCH_UNSHARED_THREAD_OPS(c_malloc, MallocCtx, c_malloc_open, c_malloc_close, c_malloc_alloc,
+                          c_malloc_reset)
 
 #define C_ID c_malloc
 #define C_CTX MallocCtx
