@@ -184,6 +184,67 @@ START_TEST(test_report_errors) {
 }
 END_TEST
 
+/* A report to a stream whose every write creates and destroys arenas:
+ * no lock is held while the report writes, or one of those creates would
+ * wait for the report, which waits for the write (the test's timeout).
+ * The stream is unbuffered, so each line is a write of its own. */
+#ifdef HAVE_FOPENCOOKIE
+typedef struct {
+  char text[1 << 16];
+  size_t length;
+  bool failed;
+} ArenaMakingStream;
+
+static ssize_t making_write(void *cookie, const char *bytes, size_t size) {
+  ArenaMakingStream *stream = cookie;
+  for (int i = 0; i < 64; i++) { /* handles spread over every part of the list */
+    Samrena *arena = samrena_create(NULL);
+    stream->failed |= arena == NULL;
+    samrena_destroy(arena);
+  }
+  size_t room = sizeof stream->text - 1 - stream->length;
+  size_t kept = size < room ? size : room;
+  memcpy(stream->text + stream->length, bytes, kept);
+  stream->length += kept;
+  stream->text[stream->length] = '\0';
+  return (ssize_t)size;
+}
+
+START_TEST(test_report_to_a_stream_that_makes_arenas) {
+  enum { LIVE = 24 };
+  Samrena *arenas[LIVE];
+  for (int i = 0; i < LIVE; i++) {
+    arenas[i] = util_arena(util_default_strategy(), 1);
+    ck_assert_int_eq(samrena_set_name(arenas[i], "live"), SAMRENA_OK);
+  }
+  static ArenaMakingStream stream;
+  stream.length = 0;
+  stream.failed = false;
+  cookie_io_functions_t io = {NULL, making_write, NULL, NULL};
+  FILE *out = fopencookie(&stream, "w", io);
+  ck_assert_ptr_nonnull(out);
+  ck_assert_int_eq(setvbuf(out, NULL, _IONBF, 0), 0);
+  ck_assert_int_eq(samrena_report(out), SAMRENA_OK);
+  fclose(out);
+  ck_assert(!stream.failed);
+  /* Every live arena listed, the total counting them all. */
+  int named = 0;
+  for (const char *at = stream.text; (at = strstr(at, "\nlive ")) != NULL; at++)
+    named++;
+  ck_assert_int_eq(named, LIVE);
+  const char *total = strstr(stream.text, "\n#total ");
+  ck_assert_ptr_nonnull(total);
+  char strategy[32];
+  unsigned long long count = 0;
+  ck_assert_int_eq(sscanf(total + 1, "#total %31s", strategy), 1);
+  count = strtoull(strategy, NULL, 10);
+  ck_assert_uint_ge(count, LIVE);
+  for (int i = 0; i < LIVE; i++)
+    samrena_destroy(arenas[i]);
+}
+END_TEST
+#endif
+
 /* Arenas made, named and destroyed in other threads while reports run
  * (none is pushed on meanwhile, as samrena_report(3) asks). */
 #ifdef HAVE_PTHREAD
@@ -382,6 +443,9 @@ Suite *make_diag_suite(void) {
   tcase_add_loop_test(tc, test_scratch_and_concurrent_names, 0, util_strategy_count);
   tcase_add_loop_test(tc, test_report_lists_live_arenas, 0, util_strategy_count);
   tcase_add_test(tc, test_report_errors);
+#ifdef HAVE_FOPENCOOKIE
+  tcase_add_test(tc, test_report_to_a_stream_that_makes_arenas);
+#endif
 #ifdef HAVE_PTHREAD
   tcase_add_loop_test(tc, test_report_while_arenas_come_and_go, 0, util_strategy_count);
 #endif

@@ -173,16 +173,66 @@ static void name_field(const Samrena *arena, char *out, size_t size) {
   out[i] = '\0';
 }
 
-static int print_line(FILE *out, const char *name, const char *strategy,
-                      const ReportFigures *figures) {
-  return fprintf(out,
-                 "%-20s %-8s %12" PRIu64 " %12" PRIu64 " %14" PRIu64 " %12" PRIu64 " %6" PRIu64
-                 " %10" PRIu64 "\n",
-                 name, strategy, figures->allocated, figures->committed, figures->reserved,
-                 figures->peak, figures->blocks, figures->wasted);
+/* A report's text, formatted while a stripe is locked and written out
+ * once it is released: the lock is held for no I/O, so a slow stream (a
+ * full pipe) delays no create or destroy in another thread, and a stream
+ * whose writes create arenas does not wait for itself. */
+typedef struct {
+  char *bytes;
+  size_t length, size;
+  SamrenaError error; /* the first failure, SAMRENA_OK while none */
+} ReportText;
+
+static bool text_reserve(ReportText *text, size_t more) {
+  if (more <= text->size - text->length)
+    return true;
+  size_t size = text->size != 0 ? text->size : 4096;
+  while (more > size - text->length) {
+    if (size > SIZE_MAX / 2) {
+      text->error = SAMRENA_ERROR_OVERFLOW;
+      return false;
+    }
+    size *= 2;
+  }
+  char *bytes = samrena__realloc(text->bytes, size);
+  if (bytes == NULL) {
+    text->error = SAMRENA_ERROR_OUT_OF_MEMORY;
+    return false;
+  }
+  text->bytes = bytes;
+  text->size = size;
+  return true;
 }
 
-static int report_arena(FILE *out, const Samrena *arena, ReportFigures *total) {
+static void print_line(ReportText *text, const char *name, const char *strategy,
+                       const ReportFigures *figures) {
+  char line[512]; /* a name of at most 255 bytes, 8 fields of at most 20 digits */
+  int length = snprintf(line, sizeof line,
+                        "%-20s %-8s %12" PRIu64 " %12" PRIu64 " %14" PRIu64 " %12" PRIu64
+                        " %6" PRIu64 " %10" PRIu64 "\n",
+                        name, strategy, figures->allocated, figures->committed,
+                        figures->reserved, figures->peak, figures->blocks, figures->wasted);
+  if (text->error != SAMRENA_OK)
+    return;
+  if (length < 0 || (size_t)length >= sizeof line) {
+    text->error = SAMRENA_ERROR_PLATFORM;
+    return;
+  }
+  if (text_reserve(text, (size_t)length)) {
+    memcpy(text->bytes + text->length, line, (size_t)length);
+    text->length += (size_t)length;
+  }
+}
+
+/* Writes out what is formatted and empties the text. */
+static void write_text(FILE *out, ReportText *text) {
+  if (text->length != 0 && fwrite(text->bytes, 1, text->length, out) != text->length &&
+      text->error == SAMRENA_OK)
+    text->error = SAMRENA_ERROR_PLATFORM;
+  text->length = 0;
+}
+
+static void report_arena(ReportText *text, const Samrena *arena, ReportFigures *total) {
   SamrenaStats stats;
   samrena_stats(arena, &stats);
   ReportFigures line = {stats.allocated, stats.committed,      stats.reserved,
@@ -190,32 +240,41 @@ static int report_arena(FILE *out, const Samrena *arena, ReportFigures *total) {
   add_figures(total, &line);
   char name[256];
   name_field(arena, name, sizeof name);
-  return print_line(out, name, samrena_strategy_name(arena->strategy), &line);
+  print_line(text, name, samrena_strategy_name(arena->strategy), &line);
 }
 
-/* Each stripe's lock is held while its arenas are read and written out,
- * so none of them is destroyed meanwhile. */
+/* Each stripe's lock is held while its arenas are read and their lines
+ * formatted, so none of them is destroyed meanwhile; the lines are
+ * written after it is released. */
 SamrenaError samrena_report(FILE *out) {
   if (out == NULL)
     return samrena__fail(SAMRENA_ERROR_NULL_POINTER);
+  ReportText text = {NULL, 0, 0, SAMRENA_OK};
   ReportFigures total = {0, 0, 0, 0, 0, 0};
   uint64_t arenas = 0;
-  bool failed = fprintf(out, "%-20s %-8s %12s %12s %14s %12s %6s %10s\n", "# name", "strategy",
-                        "allocated", "committed", "reserved", "peak", "blocks", "wasted") < 0;
-  for (size_t i = 0; i < REGISTRY_STRIPES; i++) {
+  if (fprintf(out, "%-20s %-8s %12s %12s %14s %12s %6s %10s\n", "# name", "strategy",
+              "allocated", "committed", "reserved", "peak", "blocks", "wasted") < 0)
+    text.error = SAMRENA_ERROR_PLATFORM;
+  for (size_t i = 0; i < REGISTRY_STRIPES && text.error == SAMRENA_OK; i++) {
     RegistryStripe *stripe = &samrena_registry[i];
     stripe_lock(stripe);
     for (const Samrena *arena = stripe->first; arena != NULL; arena = arena->registry_next) {
-      failed |= report_arena(out, arena, &total) < 0;
+      report_arena(&text, arena, &total);
       arenas++;
     }
     stripe_unlock(stripe);
+    write_text(out, &text);
   }
-  char count[24];
-  snprintf(count, sizeof count, "%" PRIu64, arenas);
-  failed |= print_line(out, "#total", count, &total) < 0;
-  failed |= fflush(out) != 0;
-  if (failed || ferror(out))
-    return samrena__fail(SAMRENA_ERROR_PLATFORM);
-  return SAMRENA_OK;
+  if (text.error == SAMRENA_OK) {
+    char count[24];
+    snprintf(count, sizeof count, "%" PRIu64, arenas);
+    print_line(&text, "#total", count, &total);
+    write_text(out, &text);
+  }
+  free(text.bytes);
+  if (fflush(out) != 0 || ferror(out)) {
+    if (text.error == SAMRENA_OK)
+      text.error = SAMRENA_ERROR_PLATFORM;
+  }
+  return text.error != SAMRENA_OK ? samrena__fail(text.error) : SAMRENA_OK;
 }
