@@ -183,8 +183,9 @@ typedef struct {
   SamrenaError error; /* the first failure, SAMRENA_OK while none */
 } ReportText;
 
+/* Room for `more` bytes after the text; there is a buffer after it. */
 static bool text_reserve(ReportText *text, size_t more) {
-  if (more <= text->size - text->length)
+  if (text->bytes != NULL && more <= text->size - text->length)
     return true;
   size_t size = text->size != 0 ? text->size : 4096;
   while (more > size - text->length) {
