@@ -21,20 +21,16 @@
 #define util_require(expr) \
   ((expr) ? (void)0 : ck_abort_msg("Assertion '%s' failed", #expr))
 #define util_require_msg(expr, ...) ((expr) ? (void)0 : ck_abort_msg(__VA_ARGS__))
-#define util_require_uint_eq(x, y)                                                            \
+/* x == y as type, the values printed with fmt when they differ. */
+#define util_require_eq_as(type, fmt, x, y)                                                  \
   do {                                                                                        \
-    uintmax_t util_x_ = (x), util_y_ = (y);                                                   \
+    type util_x_ = (x), util_y_ = (y);                                                        \
     if (util_x_ != util_y_)                                                                   \
-      ck_abort_msg("Assertion '%s == %s' failed: %s == %ju, %s == %ju", #x, #y, #x, util_x_, \
-                   #y, util_y_);                                                              \
+      ck_abort_msg("Assertion '%s == %s' failed: %s == " fmt ", %s == " fmt, #x, #y, #x,      \
+                   util_x_, #y, util_y_);                                                     \
   } while (0)
-#define util_require_int_eq(x, y)                                                             \
-  do {                                                                                        \
-    intmax_t util_x_ = (x), util_y_ = (y);                                                    \
-    if (util_x_ != util_y_)                                                                   \
-      ck_abort_msg("Assertion '%s == %s' failed: %s == %jd, %s == %jd", #x, #y, #x, util_x_, \
-                   #y, util_y_);                                                              \
-  } while (0)
+#define util_require_uint_eq(x, y) util_require_eq_as(uintmax_t, "%ju", x, y)
+#define util_require_int_eq(x, y) util_require_eq_as(intmax_t, "%jd", x, y)
 
 /* Every strategy this build can create, in samrena_available_strategies'
  * order; loop tests index it with _i. */

@@ -207,14 +207,14 @@ static bool text_reserve(ReportText *text, size_t more) {
 
 static void print_line(ReportText *text, const char *name, const char *strategy,
                        const ReportFigures *figures) {
+  if (text->error != SAMRENA_OK)
+    return;
   char line[512]; /* a name of at most 255 bytes, 8 fields of at most 20 digits */
   int length = snprintf(line, sizeof line,
                         "%-20s %-8s %12" PRIu64 " %12" PRIu64 " %14" PRIu64 " %12" PRIu64
                         " %6" PRIu64 " %10" PRIu64 "\n",
                         name, strategy, figures->allocated, figures->committed,
                         figures->reserved, figures->peak, figures->blocks, figures->wasted);
-  if (text->error != SAMRENA_OK)
-    return;
   if (length < 0 || (size_t)length >= sizeof line) {
     text->error = SAMRENA_ERROR_PLATFORM;
     return;
@@ -225,10 +225,11 @@ static void print_line(ReportText *text, const char *name, const char *strategy,
   }
 }
 
-/* Writes out what is formatted and empties the text. */
+/* Writes out what is formatted and empties the text; after a failure,
+ * only empties it (the lines of a part are written whole or not at all). */
 static void write_text(FILE *out, ReportText *text) {
-  if (text->length != 0 && fwrite(text->bytes, 1, text->length, out) != text->length &&
-      text->error == SAMRENA_OK)
+  if (text->error == SAMRENA_OK && text->length != 0 &&
+      fwrite(text->bytes, 1, text->length, out) != text->length)
     text->error = SAMRENA_ERROR_PLATFORM;
   text->length = 0;
 }
@@ -273,9 +274,7 @@ SamrenaError samrena_report(FILE *out) {
     write_text(out, &text);
   }
   free(text.bytes);
-  if (fflush(out) != 0 || ferror(out)) {
-    if (text.error == SAMRENA_OK)
-      text.error = SAMRENA_ERROR_PLATFORM;
-  }
+  if ((fflush(out) != 0 || ferror(out)) && text.error == SAMRENA_OK)
+    text.error = SAMRENA_ERROR_PLATFORM;
   return text.error != SAMRENA_OK ? samrena__fail(text.error) : SAMRENA_OK;
 }
