@@ -35,6 +35,7 @@ int main(void) {
   srunner_add_suite(runner, make_diag_suite());
   srunner_add_suite(runner, make_debug_suite());
   srunner_add_suite(runner, make_sources_suite());
+  srunner_add_suite(runner, make_reuse_suite());
   srunner_run_all(runner, CK_ENV); /* CK_VERBOSITY=verbose lists every test */
   int failed = srunner_ntests_failed(runner);
   srunner_free(runner);

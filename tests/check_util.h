@@ -139,6 +139,7 @@ Suite *make_upstream_suite(void);
 Suite *make_scratch_suite(void);
 Suite *make_concurrent_suite(void);
 Suite *make_diag_suite(void);
+Suite *make_reuse_suite(void);
 Suite *make_debug_suite(void);
 Suite *make_sources_suite(void);
 void add_concurrent_thread_tests(TCase *tc);

@@ -499,6 +499,17 @@ static void chained_reset(Samrena *arena) {
   }
 }
 
+/* As new when it holds its first block only, from malloc, and grows
+ * linearly (exponential growth would go on from the size it reached). */
+static bool chained_renew(Samrena *arena) {
+  Chained *chained = state_of(arena);
+  if (has_source(chained) || chained->growth_factor != 1.0 || chained->first->next != NULL ||
+      chained->large != NULL || chained->large_spares != NULL)
+    return false;
+  chained_reset(arena);
+  return true;
+}
+
 /* One spare block, right after the current one, covering the shortfall. */
 static SamrenaError chained_reserve(Samrena *arena, uint64_t min_capacity) {
   Chained *chained = state_of(arena);
@@ -695,4 +706,5 @@ const SamrenaOps samrena__chained_ops = {
     .extend = chained_extend,
     .room = chained_room,
     .resize_bookkeeping = chained_resize_bookkeeping,
+    .renew = chained_renew,
 };

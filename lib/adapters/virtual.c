@@ -74,6 +74,7 @@ typedef struct {
   uint64_t retired_used;  /* bytes consumed in the regions before current */
   uint64_t retired_tails; /* committed, unused ends of those regions */
   uint64_t region_reserve; /* what a further region reserves at least */
+  uint64_t created_committed; /* the first region's commit when the arena was made */
   bool uncapped;          /* may go on in further regions */
   bool huge;              /* SAMRENA_FLAG_HUGE_PAGES */
 } Virtual;
@@ -299,6 +300,7 @@ static Samrena *virtual_create(const Samrena *proto, const SamrenaSettings *sett
   virt->huge = huge;
   virt->uncapped = settings->uncapped;
   virt->region_reserve = reserve;
+  virt->created_committed = first.vm.committed;
   if (virt->uncapped)
     arena->capabilities &= ~(uint32_t)SAMRENA_CAP_CONTIGUOUS_MEMORY;
   arena->fast.cursor = start_of(&virt->first);
@@ -472,6 +474,18 @@ static void virtual_reset(Samrena *arena) {
     SAMRENA__POISON(start_of(&virt->first), usable(&virt->first));
     poison_after(&virt->first);
   }
+}
+
+/* As new when it holds no further region and has committed no more than
+ * it was made with; more goes back through the reservation cache, which
+ * trims it. */
+static bool virtual_renew(Samrena *arena) {
+  Virtual *virt = state_of(arena);
+  if (virt->first.next != NULL || virt->first.large_pages ||
+      virt->first.vm.committed > virt->created_committed)
+    return false;
+  virtual_reset(arena);
+  return true;
 }
 
 static void virtual_save(const Samrena *arena, SamrenaPosition *out) {
@@ -674,4 +688,5 @@ const SamrenaOps samrena__virtual_ops = {
     .extend = VIRTUAL_OP(virtual_extend),
     .room = VIRTUAL_OP(virtual_room),
     .resize_bookkeeping = NULL, /* malloc */
+    .renew = VIRTUAL_OP(virtual_renew),
 };

@@ -31,10 +31,20 @@ void samrena__mutex_destroy(SamrenaMutex *m);
 /* Gives the rest of the calling thread's time slice to another thread. */
 void samrena__thread_yield(void);
 
+/* The library's users of a thread-exit callback, each with a slot of its
+ * own (a pthread key, a fiber-local slot). */
+typedef enum {
+  SAMRENA__EXIT_SCRATCH, /* toolkit/scratch.c: the thread's scratch arenas */
+  SAMRENA__EXIT_PARKED,  /* port/park.c: the arena the thread keeps for reuse */
+  SAMRENA__EXIT_USERS
+} SamrenaExitUser;
+
 /* Arranges for fn(data) to run when the calling thread exits, before its
- * thread-local storage goes; a later call from the same thread replaces
- * data.  fn must be the same function on every call in the process.
- * Returns false where the platform cannot (then nothing runs). */
-bool samrena__on_thread_exit(void (*fn)(void *data), void *data);
+ * thread-local storage goes; a later call from the same thread for the
+ * same user replaces data.  data must not be NULL; fn must be the same
+ * function on every call for that user in the process.  Returns false
+ * where the platform cannot (then nothing runs); a build without threads
+ * returns true and runs nothing, its one thread ending with the process. */
+bool samrena__on_thread_exit(SamrenaExitUser user, void (*fn)(void *data), void *data);
 
 #endif /* SAMRENA_PLATFORM_THREAD_H */

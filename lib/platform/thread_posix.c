@@ -36,24 +36,30 @@ void samrena__thread_yield(void) {
   sched_yield();
 }
 
-/* One key for the process, made on first use; its destructor calls the
- * callback, which POSIX runs for each exiting thread whose value is not
- * NULL.  Every caller stores the same callback, atomically. */
-static pthread_once_t samrena_exit_once = PTHREAD_ONCE_INIT;
-static pthread_key_t samrena_exit_key;
-static bool samrena_exit_key_made;
-static void (*_Atomic samrena_exit_fn)(void *data);
+/* A key per user, made on its first use with fn as its destructor, which
+ * POSIX runs for each exiting thread whose value is not NULL.  Made under a
+ * lock, as pthread_once takes no argument; read without one once made. */
+static pthread_mutex_t samrena_exit_keys_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_key_t samrena_exit_keys[SAMRENA__EXIT_USERS];
+enum { KEY_UNMADE, KEY_MADE, KEY_FAILED };
+static _Atomic int samrena_exit_key_state[SAMRENA__EXIT_USERS];
 
-static void run_exit_fn(void *data) {
-  atomic_load_explicit(&samrena_exit_fn, memory_order_relaxed)(data);
+static bool exit_key(SamrenaExitUser user, void (*fn)(void *data), pthread_key_t *key) {
+  int state = atomic_load_explicit(&samrena_exit_key_state[user], memory_order_acquire);
+  if (state == KEY_UNMADE) {
+    pthread_mutex_lock(&samrena_exit_keys_lock);
+    state = atomic_load_explicit(&samrena_exit_key_state[user], memory_order_relaxed);
+    if (state == KEY_UNMADE) {
+      state = pthread_key_create(&samrena_exit_keys[user], fn) == 0 ? KEY_MADE : KEY_FAILED;
+      atomic_store_explicit(&samrena_exit_key_state[user], state, memory_order_release);
+    }
+    pthread_mutex_unlock(&samrena_exit_keys_lock);
+  }
+  *key = samrena_exit_keys[user];
+  return state == KEY_MADE;
 }
 
-static void make_exit_key(void) {
-  samrena_exit_key_made = pthread_key_create(&samrena_exit_key, run_exit_fn) == 0;
-}
-
-bool samrena__on_thread_exit(void (*fn)(void *data), void *data) {
-  atomic_store_explicit(&samrena_exit_fn, fn, memory_order_relaxed);
-  pthread_once(&samrena_exit_once, make_exit_key);
-  return samrena_exit_key_made && pthread_setspecific(samrena_exit_key, data) == 0;
+bool samrena__on_thread_exit(SamrenaExitUser user, void (*fn)(void *data), void *data) {
+  pthread_key_t key;
+  return exit_key(user, fn, &key) && pthread_setspecific(key, data) == 0;
 }

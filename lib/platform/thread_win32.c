@@ -6,6 +6,7 @@
 #include "platform/thread.h"
 
 #include <stdatomic.h>
+#include <stdint.h>
 #include <windows.h>
 
 _Static_assert(sizeof(SRWLOCK) <= sizeof(SamrenaMutex), "SamrenaMutex must hold an SRWLOCK");
@@ -36,28 +37,43 @@ void samrena__thread_yield(void) {
   SwitchToThread();
 }
 
-/* One fiber-local slot for the process, allocated on first use with a
- * callback that calls the library's; Windows runs it at thread exit for
- * each thread whose value is not NULL. */
-static INIT_ONCE samrena_exit_once = INIT_ONCE_STATIC_INIT;
-static DWORD samrena_exit_slot = FLS_OUT_OF_INDEXES;
-static void (*_Atomic samrena_exit_fn)(void *data);
+/* A fiber-local slot per user, allocated on its first use with a callback
+ * that calls the user's; Windows runs it at thread exit for each thread
+ * whose value is not NULL.  The callbacks are WINAPI, so each user has a
+ * trampoline of its own. */
+static INIT_ONCE samrena_exit_once[SAMRENA__EXIT_USERS] = {INIT_ONCE_STATIC_INIT,
+                                                           INIT_ONCE_STATIC_INIT};
+static DWORD samrena_exit_slots[SAMRENA__EXIT_USERS] = {FLS_OUT_OF_INDEXES, FLS_OUT_OF_INDEXES};
+static void (*_Atomic samrena_exit_fns[SAMRENA__EXIT_USERS])(void *data);
 
-static void WINAPI run_exit_fn(void *data) {
+static void run_exit_fn(SamrenaExitUser user, void *data) {
   if (data != NULL)
-    atomic_load_explicit(&samrena_exit_fn, memory_order_relaxed)(data);
+    atomic_load_explicit(&samrena_exit_fns[user], memory_order_relaxed)(data);
 }
+
+static void WINAPI run_exit_scratch(void *data) {
+  run_exit_fn(SAMRENA__EXIT_SCRATCH, data);
+}
+
+static void WINAPI run_exit_parked(void *data) {
+  run_exit_fn(SAMRENA__EXIT_PARKED, data);
+}
+
+_Static_assert(SAMRENA__EXIT_USERS == 2, "a trampoline and a slot per user");
+static PFLS_CALLBACK_FUNCTION const samrena_exit_trampolines[SAMRENA__EXIT_USERS] = {
+    run_exit_scratch, run_exit_parked};
 
 static BOOL CALLBACK make_exit_slot(INIT_ONCE *once, void *parameter, void **context) {
   (void)once;
-  (void)parameter;
   (void)context;
-  samrena_exit_slot = FlsAlloc(run_exit_fn);
+  SamrenaExitUser user = (SamrenaExitUser)(uintptr_t)parameter;
+  samrena_exit_slots[user] = FlsAlloc(samrena_exit_trampolines[user]);
   return TRUE;
 }
 
-bool samrena__on_thread_exit(void (*fn)(void *data), void *data) {
-  atomic_store_explicit(&samrena_exit_fn, fn, memory_order_relaxed);
-  InitOnceExecuteOnce(&samrena_exit_once, make_exit_slot, NULL, NULL);
-  return samrena_exit_slot != FLS_OUT_OF_INDEXES && FlsSetValue(samrena_exit_slot, data);
+bool samrena__on_thread_exit(SamrenaExitUser user, void (*fn)(void *data), void *data) {
+  atomic_store_explicit(&samrena_exit_fns[user], fn, memory_order_relaxed);
+  InitOnceExecuteOnce(&samrena_exit_once[user], make_exit_slot, (void *)(uintptr_t)user, NULL);
+  return samrena_exit_slots[user] != FLS_OUT_OF_INDEXES &&
+         FlsSetValue(samrena_exit_slots[user], data);
 }

@@ -89,6 +89,17 @@ typedef struct {
   } u;
 } SamrenaScopeEntry;
 
+/* What a create asked for, kept in every arena: an arena kept for reuse
+ * (port/park.c) is given to a create that asks for the same, byte for
+ * byte.  reusable false: the arena is never kept (it lives in memory the
+ * caller gave or lends, is concurrent, in the debug mode, one the library
+ * makes itself, or a fallback from the strategy asked for). */
+typedef struct {
+  SamrenaConfig config;
+  uint32_t internal_flags; /* samrena__create_with's */
+  bool reusable;
+} SamrenaReuseKey;
+
 typedef struct SamrenaDebugLog SamrenaDebugLog;
 
 struct Samrena {
@@ -123,6 +134,11 @@ struct Samrena {
   uint64_t limit_bytes;  /* samrena_set_limit's; 0: none */
   struct Samrena *registry_prev, *registry_next;
   bool registered;       /* in the list of live arenas (a concurrent arena's backing is not) */
+  /* Destroyed and kept by its thread for reuse (port/park.c): still in
+   * the list, but samrena_report skips it.  Read by reports in other
+   * threads, under the stripe lock; written without it. */
+  _Atomic bool parked;
+  SamrenaReuseKey reuse; /* what this arena was created for */
   SamrenaDebugLog *debug; /* NULL unless the debug mode is on */
   void (*log_callback)(const char *message, void *user_data); /* the config's */
   void *log_user_data;
@@ -228,6 +244,12 @@ struct SamrenaOps {
    * afterwards, so the adapter may take the block from the arena's own
    * span.  NULL here: the port uses malloc. */
   void *(*resize_bookkeeping)(Samrena *arena, void *ptr, size_t old_size, size_t new_size);
+  /* For a destroyed arena the port would keep for reuse (port/park.c):
+   * when the arena holds nothing a new one would not (no memory added
+   * since its creation, no state a new one would not have), resets it and
+   * returns true; otherwise returns false and changes nothing, and the
+   * port destroys it.  NULL: never kept. */
+  bool (*renew)(Samrena *arena);
 };
 
 /* The adapter of that strategy when it is built in and available here;
@@ -316,6 +338,20 @@ void samrena__register(Samrena *arena);
 void samrena__unregister(Samrena *arena);
 /* Frees the arena's name. */
 void samrena__drop_name(Samrena *arena);
+/* The end of samrena_destroy: out of the list, the debug mode's last
+ * check, the name, and the adapter's destroy (its scopes freed before). */
+void samrena__take_apart(Samrena *arena);
+/* ------------------------------------------- arenas kept for reuse (port/park.c) */
+/* Keeps the arena, whose scopes are freed, in this thread's slot, as
+ * samrena_destroy; false if it is not to be kept (then nothing changed). */
+bool samrena__park(Samrena *arena);
+/* This thread's kept arena when it was made from this configuration
+ * (samrena__create_with's arguments), taken out of the slot; else NULL.
+ * The configuration needs no validation then: it was valid, and nothing
+ * its validation depends on changes while the process runs. */
+Samrena *samrena__unpark(const SamrenaConfig *config, uint32_t internal_flags);
+/* Destroys this thread's kept arena, if any; returns whether there was one. */
+bool samrena__park_drain(void);
 
 /* Records error for samrena_last_error() and returns it. */
 SamrenaError samrena__fail(SamrenaError error);

@@ -261,6 +261,8 @@ SamrenaError samrena_report(FILE *out) {
     RegistryStripe *stripe = &samrena_registry[i];
     stripe_lock(stripe);
     for (const Samrena *arena = stripe->first; arena != NULL; arena = arena->registry_next) {
+      if (atomic_load_explicit(&arena->parked, memory_order_acquire))
+        continue; /* destroyed, kept for reuse */
       report_arena(&text, arena, &total);
       arenas++;
     }

@@ -152,9 +152,17 @@ static const SamrenaConfig samrena_defaults = {.strategy = SAMRENA_STRATEGY_DEFA
                                                .growth = {.policy = SAMRENA_GROWTH_LINEAR}};
 
 /* Copied from a constant: building it in place (memset, then fields) made
- * every caller stall on store forwarding when the result was copied out. */
+ * every caller stall on store forwarding when the result was copied out.
+ * The constant is hidden from GCC, which otherwise rebuilds it from its
+ * contents (mostly zero) as a `rep stos`, a third of the time of an arena
+ * per request made from a default configuration; copied, it is a few
+ * vector moves. */
 SamrenaConfig samrena_default_config(void) {
-  return samrena_defaults;
+  const SamrenaConfig *defaults = &samrena_defaults;
+#if defined(__GNUC__)
+  __asm__("" : "+r"(defaults));
+#endif
+  return *defaults;
 }
 
 #define SAMRENA_KNOWN_FLAGS                                                                  \
@@ -326,9 +334,10 @@ static Samrena *create_adapter(Samrena *proto, const SamrenaConfig *config,
  * it puts the arena in.  Built from a blank one: a memset here became a
  * `rep stos`, slow to start, measurable in an arena per request. */
 static void init_proto(Samrena *proto, const SamrenaConfig *config,
-                       const SamrenaSettings *settings) {
+                       const SamrenaSettings *settings, const SamrenaReuseKey *reuse) {
   static const Samrena blank;
   memcpy(proto, &blank, offsetof(Samrena, adapter_state));
+  proto->reuse = *reuse;
   proto->fast.alignment_mask = (uintptr_t)(settings->alignment - 1);
   proto->fast.alignment_floor = ~proto->fast.alignment_mask;
   proto->flags = settings->flags;
@@ -347,17 +356,36 @@ static Samrena *start_debug(Samrena *arena, SamrenaError *error) {
   return NULL;
 }
 
+/* What an arena of this configuration is kept for reuse by (port/park.c),
+ * and whether it may be: not in memory the caller gave or lends (a
+ * buffer, a block source: the caller may free it after the destroy), not
+ * concurrent, not in the debug mode, not one of the library's own.  The
+ * arena's create may still say it is not (a fallback). */
+static void reuse_key_of(const SamrenaConfig *config, const SamrenaSettings *settings,
+                         uint32_t internal_flags, SamrenaReuseKey *key) {
+  const uint32_t never = SAMRENA_FLAG_CONCURRENT | SAMRENA_FLAG_DEBUG;
+  key->config = *config;
+  key->internal_flags = internal_flags;
+  key->reusable = internal_flags == 0 && settings->buffer == NULL && settings->buffer_size == 0 &&
+                  settings->block_source == NULL && (settings->flags & never) == 0;
+}
+
 Samrena *samrena__create_with(const SamrenaConfig *config, uint32_t internal_flags) {
+  Samrena *kept = samrena__unpark(config, internal_flags);
+  if (kept != NULL)
+    return kept;
   SamrenaSettings settings;
   SamrenaError error = validate_config(config, &settings);
   if (error != SAMRENA_OK)
     return samrena__fail_null(error);
+  SamrenaReuseKey reuse;
+  reuse_key_of(config, &settings, internal_flags, &reuse);
   settings.flags |= internal_flags;
 
   bool concurrent = (settings.flags & SAMRENA_FLAG_CONCURRENT) != 0;
   settings.flags &= ~(uint32_t)SAMRENA_FLAG_CONCURRENT; /* the backing arena is a plain one */
   Samrena proto;
-  init_proto(&proto, config, &settings);
+  init_proto(&proto, config, &settings, &reuse);
   Samrena *arena = create_adapter(&proto, config, &settings, &error);
   if (arena != NULL && (settings.flags & SAMRENA_FLAG_DEBUG) != 0)
     arena = start_debug(arena, &error);
@@ -368,6 +396,8 @@ Samrena *samrena__create_with(const SamrenaConfig *config, uint32_t internal_fla
   }
   if (arena == NULL)
     return samrena__fail_null(error);
+  if (config->strategy != SAMRENA_STRATEGY_DEFAULT && arena->strategy != config->strategy)
+    arena->reuse.reusable = false; /* a fallback: the next create tries the strategy again */
   samrena__publish_limit(arena);
   samrena__register(arena);
   return arena;
@@ -385,14 +415,20 @@ Samrena *samrena_allocate(uint64_t initial_pages) {
   return samrena_create(&config);
 }
 
-/* Out of the list first, so that a report in another thread never reads
- * an arena being taken apart; the cleanups run before the debug mode's
- * last check, as they may still use the arena. */
+/* The cleanups run first, as they may still use the arena; then it is
+ * kept for reuse (port/park.c) or taken apart. */
 void samrena_destroy(Samrena *arena) {
   if (arena == NULL)
     return;
-  samrena__unregister(arena);
   samrena__free_scopes(arena);
+  if (!samrena__park(arena))
+    samrena__take_apart(arena);
+}
+
+/* Out of the list first, so that a report in another thread never reads
+ * an arena being taken apart. */
+void samrena__take_apart(Samrena *arena) {
+  samrena__unregister(arena);
   if (arena->debug != NULL)
     samrena__debug_stop(arena);
   samrena__drop_name(arena);

@@ -76,7 +76,7 @@ static ScratchThread *this_thread(void) {
   if (thread == NULL)
     return samrena__fail_null(SAMRENA_ERROR_OUT_OF_MEMORY);
   *thread = (ScratchThread){{NULL, NULL}, {false, false}};
-  samrena__on_thread_exit(scratch_thread_exit, thread); /* else: freed at unload, or not */
+  samrena__on_thread_exit(SAMRENA__EXIT_SCRATCH, scratch_thread_exit, thread); /* else: freed at unload, or not */
   samrena_scratch_thread = thread;
   return thread;
 }

@@ -26,8 +26,11 @@ static bool is_empty(const SamrenaVmem *vm) {
 SamrenaError samrena__reserve_retrying(SamrenaError (*reserve)(uint64_t size, void **base),
                                        uint64_t size, void **base) {
   SamrenaError error = reserve(size, base);
-  if (error == SAMRENA_ERROR_OUT_OF_MEMORY && samrena__cache_drain_all())
-    error = reserve(size, base);
+  if (error == SAMRENA_ERROR_OUT_OF_MEMORY) {
+    bool released = samrena__park_drain(); /* both: either may hold the space */
+    if (samrena__cache_drain_all() || released)
+      error = reserve(size, base);
+  }
   return error;
 }
 
