@@ -97,6 +97,7 @@ typedef struct {
 typedef struct {
   SamrenaConfig config;
   uint32_t internal_flags; /* samrena__create_with's */
+  bool from_defaults;      /* config was the library's own constant (samrena_create(NULL)) */
   bool reusable;
 } SamrenaReuseKey;
 
@@ -346,10 +347,11 @@ void samrena__take_apart(Samrena *arena);
  * samrena_destroy; false if it is not to be kept (then nothing changed). */
 bool samrena__park(Samrena *arena);
 /* This thread's kept arena when it was made from this configuration
- * (samrena__create_with's arguments), taken out of the slot; else NULL.
+ * (samrena__create_with's arguments; from_defaults: config is the
+ * library's constant), taken out of the slot; else NULL.
  * The configuration needs no validation then: it was valid, and nothing
  * its validation depends on changes while the process runs. */
-Samrena *samrena__unpark(const SamrenaConfig *config, uint32_t internal_flags);
+Samrena *samrena__unpark(const SamrenaConfig *config, bool from_defaults, uint32_t internal_flags);
 /* Destroys this thread's kept arena, if any; returns whether there was one. */
 bool samrena__park_drain(void);
 

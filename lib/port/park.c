@@ -95,8 +95,13 @@ _Static_assert(offsetof(SamrenaConfig, block_source) + sizeof(const struct Samre
                "same_config compares every field of SamrenaConfig");
 _Static_assert(sizeof(uint64_t) >= sizeof(double), "the growth union's bits");
 
-static bool made_from(const Samrena *arena, const SamrenaConfig *config, uint32_t internal_flags) {
-  return arena->reuse.internal_flags == internal_flags && same_config(&arena->reuse.config, config);
+/* Two creates from the library's constant ask for the same without a look
+ * at the fields. */
+static bool made_from(const Samrena *arena, const SamrenaConfig *config, bool from_defaults,
+                      uint32_t internal_flags) {
+  if (arena->reuse.internal_flags != internal_flags)
+    return false;
+  return (from_defaults && arena->reuse.from_defaults) || same_config(&arena->reuse.config, config);
 }
 
 /* What the port keeps of an arena's use, as a new arena has it; the
@@ -127,9 +132,9 @@ bool samrena__park(Samrena *arena) {
   return true;
 }
 
-Samrena *samrena__unpark(const SamrenaConfig *config, uint32_t internal_flags) {
+Samrena *samrena__unpark(const SamrenaConfig *config, bool from_defaults, uint32_t internal_flags) {
   Samrena *arena = samrena_parked_arena;
-  if (arena == NULL || !made_from(arena, config, internal_flags))
+  if (arena == NULL || !made_from(arena, config, from_defaults, internal_flags))
     return NULL;
   samrena_parked_arena = NULL;
   atomic_store_explicit(&arena->parked, false, memory_order_relaxed);

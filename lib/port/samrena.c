@@ -366,12 +366,13 @@ static void reuse_key_of(const SamrenaConfig *config, const SamrenaSettings *set
   const uint32_t never = SAMRENA_FLAG_CONCURRENT | SAMRENA_FLAG_DEBUG;
   key->config = *config;
   key->internal_flags = internal_flags;
+  key->from_defaults = config == &samrena_defaults;
   key->reusable = internal_flags == 0 && settings->buffer == NULL && settings->buffer_size == 0 &&
                   settings->block_source == NULL && (settings->flags & never) == 0;
 }
 
 Samrena *samrena__create_with(const SamrenaConfig *config, uint32_t internal_flags) {
-  Samrena *kept = samrena__unpark(config, internal_flags);
+  Samrena *kept = samrena__unpark(config, config == &samrena_defaults, internal_flags);
   if (kept != NULL)
     return kept;
   SamrenaSettings settings;
