@@ -89,15 +89,25 @@ typedef struct {
   } u;
 } SamrenaScopeEntry;
 
-/* What a create asked for, kept in every arena: an arena kept for reuse
- * (port/park.c) is given to a create that asks for the same, byte for
- * byte.  reusable false: the arena is never kept (it lives in memory the
- * caller gave or lends, is concurrent, in the debug mode, one the library
- * makes itself, or a fallback from the strategy asked for). */
+/* What a create asked for, kept in every arena (port/park.c): a kept
+ * arena is given to a create that asks for the same.  The fields of
+ * SamrenaConfig that a kept arena can differ in; the others (buffer,
+ * buffer_size, block_source, enable_debug) are zero in every one, and
+ * enable_stats changes nothing.  reusable false: the arena is never kept
+ * (it lives in memory the caller gave or lends, is concurrent, in the
+ * debug mode, one the library makes itself, or a fallback from the
+ * strategy asked for). */
 typedef struct {
-  SamrenaConfig config;
+  uint64_t initial_pages, growth_pages, max_reserve, page_size, commit_size, alignment;
+  uint64_t growth_params; /* the bits of the union's widest member */
+  void (*log_callback)(const char *message, void *user_data);
+  void *log_user_data;
+  SamrenaStrategy strategy;
+  uint32_t flags;
+  SamrenaFallbackMode fallback_mode;
+  SamrenaGrowthPolicy growth_policy;
   uint32_t internal_flags; /* samrena__create_with's */
-  bool from_defaults;      /* config was the library's own constant (samrena_create(NULL)) */
+  bool from_defaults;      /* made from the library's constant (samrena_create(NULL)) */
   bool reusable;
 } SamrenaReuseKey;
 
@@ -346,6 +356,9 @@ void samrena__take_apart(Samrena *arena);
 /* Keeps the arena, whose scopes are freed, in this thread's slot, as
  * samrena_destroy; false if it is not to be kept (then nothing changed). */
 bool samrena__park(Samrena *arena);
+/* The key of an arena made from config by samrena__create_with. */
+void samrena__reuse_key_of(const SamrenaConfig *config, bool from_defaults,
+                           uint32_t internal_flags, bool reusable, SamrenaReuseKey *key);
 /* This thread's kept arena when it was made from this configuration
  * (samrena__create_with's arguments; from_defaults: config is the
  * library's constant), taken out of the slot; else NULL.

@@ -72,28 +72,48 @@ static bool parking_open(void) {
   return arranged && !atomic_load_explicit(&samrena_parking_over, memory_order_relaxed);
 }
 
-/* Field by field, not with memcmp: a caller has just written some
- * fields of its configuration with stores narrower than memcmp's loads,
- * and a load that spans several recent stores waits for all of them (no
- * store forwarding), a sixth of the time of an arena per request.  The
- * growth parameters compare as the bits of the union's widest member. */
-static bool same_config(const SamrenaConfig *a, const SamrenaConfig *b) {
-  return a->strategy == b->strategy && a->initial_pages == b->initial_pages &&
-         a->growth_pages == b->growth_pages && a->max_reserve == b->max_reserve &&
-         a->page_size == b->page_size && a->commit_size == b->commit_size &&
-         a->alignment == b->alignment && a->flags == b->flags &&
-         a->log_callback == b->log_callback && a->log_user_data == b->log_user_data &&
-         a->enable_stats == b->enable_stats && a->enable_debug == b->enable_debug &&
-         a->fallback_mode == b->fallback_mode && a->growth.policy == b->growth.policy &&
-         a->growth.params.linear.increment == b->growth.params.linear.increment &&
-         a->buffer == b->buffer && a->buffer_size == b->buffer_size &&
-         a->block_source == b->block_source;
+_Static_assert(sizeof(uint64_t) >= sizeof(double), "the growth union's bits");
+
+void samrena__reuse_key_of(const SamrenaConfig *config, bool from_defaults,
+                           uint32_t internal_flags, bool reusable, SamrenaReuseKey *key) {
+  *key = (SamrenaReuseKey){.initial_pages = config->initial_pages,
+                           .growth_pages = config->growth_pages,
+                           .max_reserve = config->max_reserve,
+                           .page_size = config->page_size,
+                           .commit_size = config->commit_size,
+                           .alignment = config->alignment,
+                           .growth_params = config->growth.params.linear.increment,
+                           .log_callback = config->log_callback,
+                           .log_user_data = config->log_user_data,
+                           .strategy = config->strategy,
+                           .flags = config->flags,
+                           .fallback_mode = config->fallback_mode,
+                           .growth_policy = config->growth.policy,
+                           .internal_flags = internal_flags,
+                           .from_defaults = from_defaults,
+                           .reusable = reusable};
 }
-/* A field added to SamrenaConfig after block_source must be compared above. */
+
+/* Field by field: a caller has just written some fields of its
+ * configuration with stores narrower than memcmp's loads, and a load that
+ * spans several recent stores waits for all of them (no store
+ * forwarding), a sixth of the time of an arena per request. */
+static bool asks_for(const SamrenaReuseKey *key, const SamrenaConfig *config) {
+  return config->strategy == key->strategy && config->initial_pages == key->initial_pages &&
+         config->growth_pages == key->growth_pages && config->max_reserve == key->max_reserve &&
+         config->page_size == key->page_size && config->commit_size == key->commit_size &&
+         config->alignment == key->alignment && config->flags == key->flags &&
+         config->log_callback == key->log_callback &&
+         config->log_user_data == key->log_user_data && !config->enable_debug &&
+         config->fallback_mode == key->fallback_mode &&
+         config->growth.policy == key->growth_policy &&
+         config->growth.params.linear.increment == key->growth_params && config->buffer == NULL &&
+         config->buffer_size == 0 && config->block_source == NULL;
+}
+/* A field added to SamrenaConfig after block_source must go in the key. */
 _Static_assert(offsetof(SamrenaConfig, block_source) + sizeof(const struct SamrenaAllocator *) ==
                    sizeof(SamrenaConfig),
-               "same_config compares every field of SamrenaConfig");
-_Static_assert(sizeof(uint64_t) >= sizeof(double), "the growth union's bits");
+               "the reuse key covers every field of SamrenaConfig");
 
 /* Two creates from the library's constant ask for the same without a look
  * at the fields. */
@@ -101,7 +121,7 @@ static bool made_from(const Samrena *arena, const SamrenaConfig *config, bool fr
                       uint32_t internal_flags) {
   if (arena->reuse.internal_flags != internal_flags)
     return false;
-  return (from_defaults && arena->reuse.from_defaults) || same_config(&arena->reuse.config, config);
+  return (from_defaults && arena->reuse.from_defaults) || asks_for(&arena->reuse, config);
 }
 
 /* What the port keeps of an arena's use, as a new arena has it; the

@@ -356,19 +356,15 @@ static Samrena *start_debug(Samrena *arena, SamrenaError *error) {
   return NULL;
 }
 
-/* What an arena of this configuration is kept for reuse by (port/park.c),
- * and whether it may be: not in memory the caller gave or lends (a
- * buffer, a block source: the caller may free it after the destroy), not
- * concurrent, not in the debug mode, not one of the library's own.  The
- * arena's create may still say it is not (a fallback). */
-static void reuse_key_of(const SamrenaConfig *config, const SamrenaSettings *settings,
-                         uint32_t internal_flags, SamrenaReuseKey *key) {
+/* Whether an arena of these settings may be kept for reuse (port/park.c):
+ * not in memory the caller gave or lends (a buffer, a block source: the
+ * caller may free it after the destroy), not concurrent, not in the debug
+ * mode, not one of the library's own.  The arena's create may still say it
+ * may not (a fallback). */
+static bool reusable(const SamrenaSettings *settings, uint32_t internal_flags) {
   const uint32_t never = SAMRENA_FLAG_CONCURRENT | SAMRENA_FLAG_DEBUG;
-  key->config = *config;
-  key->internal_flags = internal_flags;
-  key->from_defaults = config == &samrena_defaults;
-  key->reusable = internal_flags == 0 && settings->buffer == NULL && settings->buffer_size == 0 &&
-                  settings->block_source == NULL && (settings->flags & never) == 0;
+  return internal_flags == 0 && settings->buffer == NULL && settings->buffer_size == 0 &&
+         settings->block_source == NULL && (settings->flags & never) == 0;
 }
 
 Samrena *samrena__create_with(const SamrenaConfig *config, uint32_t internal_flags) {
@@ -380,7 +376,8 @@ Samrena *samrena__create_with(const SamrenaConfig *config, uint32_t internal_fla
   if (error != SAMRENA_OK)
     return samrena__fail_null(error);
   SamrenaReuseKey reuse;
-  reuse_key_of(config, &settings, internal_flags, &reuse);
+  samrena__reuse_key_of(config, config == &samrena_defaults, internal_flags,
+                        reusable(&settings, internal_flags), &reuse);
   settings.flags |= internal_flags;
 
   bool concurrent = (settings.flags & SAMRENA_FLAG_CONCURRENT) != 0;
