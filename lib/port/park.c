@@ -24,6 +24,7 @@
 #include "port/internal.h"
 #include "platform/thread.h"
 
+#include <stdalign.h>
 #include <stdatomic.h>
 #include <stddef.h>
 
@@ -110,10 +111,12 @@ static bool asks_for(const SamrenaReuseKey *key, const SamrenaConfig *config) {
          config->growth.params.linear.increment == key->growth_params && config->buffer == NULL &&
          config->buffer_size == 0 && config->block_source == NULL;
 }
-/* A field added to SamrenaConfig after block_source must go in the key. */
-_Static_assert(offsetof(SamrenaConfig, block_source) + sizeof(const struct SamrenaAllocator *) ==
-                   sizeof(SamrenaConfig),
+/* A field added to SamrenaConfig after block_source must go in the key.
+ * Exact where the struct has no tail padding (64-bit targets). */
+#define CONFIG_END (offsetof(SamrenaConfig, block_source) + sizeof(const struct SamrenaAllocator *))
+_Static_assert(sizeof(SamrenaConfig) - CONFIG_END < alignof(SamrenaConfig),
                "the reuse key covers every field of SamrenaConfig");
+#undef CONFIG_END
 
 /* Two creates from the library's constant ask for the same without a look
  * at the fields. */
