@@ -920,7 +920,8 @@ typedef struct {
 static bool samrena_ctx_create(SamrenaCtx *c, const SamrenaConfig *config, const char *what) {
   c->arena = samrena_create(config);
   if (c->arena == NULL) {
-    fprintf(stderr, "bench: samrena_create(%s): %s\n", what,
+    fprintf(stderr, "bench: samrena_create(%s): %s\n",
+            what != NULL ? what : samrena_strategy_name(config->strategy),
             samrena_error_string(samrena_last_error()));
     return false;
   }
@@ -932,7 +933,7 @@ static bool samrena_ctx_open(SamrenaCtx *c, SamrenaStrategy strategy) {
   SamrenaConfig config = samrena_default_config();
   config.strategy = strategy;
   config.flags = SAMRENA_FLAG_STRICT | SAMRENA_FLAG_QUIET;
-  return samrena_ctx_create(c, &config, samrena_strategy_name(strategy));
+  return samrena_ctx_create(c, &config, NULL); /* NULL: named by its strategy, on failure only */
 }
 
 /* A chained arena growing as that policy says (growth-policy). */

@@ -367,10 +367,13 @@ static bool reusable(const SamrenaSettings *settings, uint32_t internal_flags) {
          settings->block_source == NULL && (settings->flags & never) == 0;
 }
 
-Samrena *samrena__create_with(const SamrenaConfig *config, uint32_t internal_flags) {
-  Samrena *kept = samrena__unpark(config, config == &samrena_defaults, internal_flags);
-  if (kept != NULL)
-    return kept;
+/* A new arena, made by its adapter.  Kept out of line: its frame (the
+ * prototype handle, the settings) would otherwise be built around the
+ * common case of an arena per request, a kept arena taken back. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static Samrena *create_new(const SamrenaConfig *config, uint32_t internal_flags) {
   SamrenaSettings settings;
   SamrenaError error = validate_config(config, &settings);
   if (error != SAMRENA_OK)
@@ -399,6 +402,11 @@ Samrena *samrena__create_with(const SamrenaConfig *config, uint32_t internal_fla
   samrena__publish_limit(arena);
   samrena__register(arena);
   return arena;
+}
+
+Samrena *samrena__create_with(const SamrenaConfig *config, uint32_t internal_flags) {
+  Samrena *kept = samrena__unpark(config, config == &samrena_defaults, internal_flags);
+  return kept != NULL ? kept : create_new(config, internal_flags);
 }
 
 Samrena *samrena_create(const SamrenaConfig *config) {
