@@ -11,6 +11,9 @@
 #ifdef HAVE_PTHREAD
 #include <pthread.h>
 #endif
+#ifdef HAVE_SETRLIMIT
+#include <sys/resource.h>
+#endif
 #if defined(HAVE_MALLINFO2)
 #include <malloc.h>
 #endif
@@ -29,10 +32,26 @@ static Samrena *create_from(const SamrenaConfig *config) {
   return arena;
 }
 
-/* Whether samrena_destroy may keep the arena: not a buffer arena, and not
- * one in the debug mode (which SAMRENA_DEBUG=1 gives every arena). */
+/* Whether the address space is ample, as samrena(3) says the library
+ * asks: 64 bits, no RLIMIT_AS. */
+static bool address_space_ample(void) {
+#if UINTPTR_MAX <= UINT32_MAX
+  return false;
+#elif defined(HAVE_SETRLIMIT)
+  struct rlimit limit;
+  return getrlimit(RLIMIT_AS, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY;
+#else
+  return true;
+#endif
+}
+
+/* Whether samrena_destroy may keep the arena: not a buffer arena, not one
+ * in the debug mode (which SAMRENA_DEBUG=1 gives every arena), and a
+ * virtual one only where address space is ample. */
 static bool keepable(const Samrena *arena) {
-  return samrena_strategy(arena) != SAMRENA_STRATEGY_BUFFER && util_guard(arena) == 0;
+  SamrenaStrategy strategy = samrena_strategy(arena);
+  return strategy != SAMRENA_STRATEGY_BUFFER && util_guard(arena) == 0 &&
+         (strategy != SAMRENA_STRATEGY_VIRTUAL || address_space_ample());
 }
 
 static void count_call(void *data) {

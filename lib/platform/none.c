@@ -72,3 +72,7 @@ bool samrena__vm_advise_huge_pages(void *addr, uint64_t size) {
   (void)size;
   return false;
 }
+
+bool samrena__vm_address_space_ample(void) {
+  return false;
+}

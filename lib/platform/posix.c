@@ -206,3 +206,42 @@ bool samrena__vm_advise_huge_pages(void *addr, uint64_t size) {
   return false;
 #endif
 }
+
+/* Asked once: getrlimit is a system call, and a kept arena is no reason
+ * to make one per destroy. */
+#if UINTPTR_MAX <= UINT32_MAX
+bool samrena__vm_address_space_ample(void) {
+  return false; /* a few reservations of 256 MiB fill it */
+}
+#else
+#if HAVE_SETRLIMIT
+#include <sys/resource.h>
+#endif
+
+static bool address_space_uncapped(void) {
+#if HAVE_SETRLIMIT
+  struct rlimit limit;
+  return getrlimit(RLIMIT_AS, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY;
+#else
+  return true;
+#endif
+}
+
+#if defined(__STDC_NO_ATOMICS__)
+bool samrena__vm_address_space_ample(void) {
+  return address_space_uncapped();
+}
+#else
+enum { ANSWER_UNKNOWN, ANSWER_YES, ANSWER_NO };
+static _Atomic int samrena_address_space_answer;
+
+bool samrena__vm_address_space_ample(void) {
+  int answer = atomic_load_explicit(&samrena_address_space_answer, memory_order_relaxed);
+  if (answer == ANSWER_UNKNOWN) {
+    answer = address_space_uncapped() ? ANSWER_YES : ANSWER_NO;
+    atomic_store_explicit(&samrena_address_space_answer, answer, memory_order_relaxed);
+  }
+  return answer == ANSWER_YES;
+}
+#endif
+#endif

@@ -70,5 +70,12 @@ bool samrena__vm_prefetch(void *addr, uint64_t size);
  * whether the OS accepted it. */
 bool samrena__vm_advise_huge_pages(void *addr, uint64_t size);
 
+/* Whether a reservation may be held idle without starving others: a
+ * thread's kept arena (port/park.c) holds its reservation while nothing
+ * uses it, where no other thread can give it back.  True for a 64-bit
+ * address space that no limit (RLIMIT_AS) caps, as first asked in the
+ * process; a limit set later is met by samrena__reserve_retrying. */
+bool samrena__vm_address_space_ample(void);
+
 
 #endif /* SAMRENA_ADAPTER_VIRTUAL_PLATFORM_H */

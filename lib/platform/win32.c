@@ -199,3 +199,8 @@ bool samrena__vm_advise_huge_pages(void *addr, uint64_t size) {
   (void)size;
   return false;
 }
+
+/* Reservations count against no limit but the address space itself. */
+bool samrena__vm_address_space_ample(void) {
+  return UINTPTR_MAX > UINT32_MAX;
+}
