@@ -141,6 +141,24 @@ START_TEST(test_grown_arena_is_not_kept) {
 }
 END_TEST
 
+/* One trimmed below what it was made with is not kept either: the next
+ * create has its initial_pages again. */
+START_TEST(test_trimmed_arena_is_not_kept) {
+  SamrenaConfig config = config_of(STRATEGY);
+  config.initial_pages = 4;
+  Samrena *arena = create_from(&config);
+  uint64_t page = config.page_size != 0 ? config.page_size : SAMRENA_DEFAULT_PAGE_SIZE;
+  ck_assert_uint_ge(samrena_capacity(arena), 4 * page);
+  ck_assert_ptr_nonnull(samrena_push(arena, 100));
+  samrena_reset(arena);
+  ck_assert_int_eq(samrena_trim(arena, 0), SAMRENA_OK);
+  samrena_destroy(arena);
+  Samrena *next = create_from(&config);
+  ck_assert_uint_ge(samrena_capacity(next), 4 * page);
+  samrena_destroy(next);
+}
+END_TEST
+
 /* A create of another configuration gets an arena of that configuration,
  * and the kept one stays kept for a later create of its own. */
 START_TEST(test_other_configuration_gets_its_own) {
@@ -340,6 +358,7 @@ Suite *make_reuse_suite(void) {
   TCase *tc = util_tcase("kept arenas");
   tcase_add_loop_test(tc, test_next_create_is_as_new, 0, util_strategy_count);
   tcase_add_loop_test(tc, test_grown_arena_is_not_kept, 0, util_strategy_count);
+  tcase_add_loop_test(tc, test_trimmed_arena_is_not_kept, 0, util_strategy_count);
   tcase_add_loop_test(tc, test_other_configuration_gets_its_own, 0, util_strategy_count);
   tcase_add_loop_test(tc, test_debug_arena_checked_at_destroy, 0, util_strategy_count);
   tcase_add_loop_test(tc, test_report_leaves_kept_arena_out, 0, util_strategy_count);

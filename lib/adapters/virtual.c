@@ -476,14 +476,15 @@ static void virtual_reset(Samrena *arena) {
   }
 }
 
-/* As new when it holds no further region and has committed no more than
- * it was made with; more goes back through the reservation cache, which
- * trims it.  Kept only where address space is ample: a kept arena's
+/* As new when it holds no further region and has committed what it was
+ * made with: more goes back through the reservation cache, which trims
+ * it, and less (a trim) would give the next create less than its
+ * initial_pages.  Kept only where address space is ample: a kept arena's
  * reservation is out of reach of the other threads' retries. */
 static bool virtual_renew(Samrena *arena) {
   Virtual *virt = state_of(arena);
   if (virt->first.next != NULL || virt->first.large_pages ||
-      virt->first.vm.committed > virt->created_committed || !samrena__vm_address_space_ample())
+      virt->first.vm.committed != virt->created_committed || !samrena__vm_address_space_ample())
     return false;
   virtual_reset(arena);
   return true;
