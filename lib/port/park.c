@@ -141,6 +141,10 @@ static void forget_use(Samrena *arena) {
 }
 
 bool samrena__park(Samrena *arena) {
+  /* Destroyed again (a caller's bug): taking it apart now would leave its
+   * thread's slot pointing at freed memory. */
+  if (atomic_load_explicit(&arena->parked, memory_order_relaxed))
+    return true;
   if (!arena->reuse.reusable || !arena->registered || arena->name != NULL ||
       arena->debug != NULL || arena->ops->renew == NULL || !parking_open())
     return false;
