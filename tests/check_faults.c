@@ -204,8 +204,9 @@ START_TEST(test_every_failure_point) {
 END_TEST
 
 /* An arena per request: once one arena of a configuration was destroyed,
- * the next makes no request at all, its handle living in its first block
- * or reservation, which comes from the process-wide cache of released
+ * the next makes no request at all: it is the one its thread kept, or,
+ * where that one is not kept, its handle lives in its first block or
+ * reservation, which comes from the process-wide cache of released
  * memory.  Any request would be failed by the injection armed here. */
 START_TEST(test_arena_per_request_makes_no_request) {
   SamrenaConfig config = util_config(util_strategies[_i]);
