@@ -63,10 +63,22 @@ _Static_assert(SAMRENA__EXIT_USERS == 2, "a trampoline and a slot per user");
 static PFLS_CALLBACK_FUNCTION const samrena_exit_trampolines[SAMRENA__EXIT_USERS] = {
     run_exit_scratch, run_exit_parked};
 
+/* Once a slot has a callback, every thread that sets it runs this DLL's
+ * code when it exits: FreeLibrary while such a thread lives would leave
+ * the callback pointing into unmapped memory.  So the module holding this
+ * code (the DLL, or the program it is linked into) is pinned, never to be
+ * unloaded, as ELF builds are with -z nodelete (configure.ac). */
+static void pin_this_module(void) {
+  HMODULE module;
+  (void)GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_PIN,
+                           (LPCWSTR)(const void *)&samrena_exit_slots[0], &module);
+}
+
 static BOOL CALLBACK make_exit_slot(INIT_ONCE *once, void *parameter, void **context) {
   (void)once;
   (void)context;
   SamrenaExitUser user = (SamrenaExitUser)(uintptr_t)parameter;
+  pin_this_module();
   samrena_exit_slots[user] = FlsAlloc(samrena_exit_trampolines[user]);
   return TRUE;
 }
