@@ -233,6 +233,58 @@ START_TEST(test_arena_per_request_makes_no_request) {
   samrena_destroy(arena);
 }
 END_TEST
+
+/* The cache gives a new chained arena's first block by its size, so the
+ * block may have been another arena's large block, poisoned over all its
+ * payload when it was cached, where the new handle now goes (the fuzzer
+ * found it under AddressSanitizer: use-after-poison writing the handle).
+ * The handle's address shows the old large block was the one reused. */
+START_TEST(test_first_block_was_a_large_block) {
+  samrena_fault_drain_caches();
+  SamrenaConfig config = util_config(SAMRENA_STRATEGY_CHAINED);
+  config.flags = SAMRENA_FLAG_QUIET | SAMRENA_FLAG_STRICT;
+  config.page_size = 64;
+  config.initial_pages = 37; /* a first block of a size no other test makes */
+  config.growth_pages = 1;
+  Samrena *alive = samrena_create(&config); /* keeps its first block out of the cache */
+  ck_assert_ptr_nonnull(alive);
+  SamrenaStats stats;
+  ck_assert_int_eq(samrena_stats(alive, &stats), SAMRENA_OK);
+  uint64_t first_block = stats.committed;
+
+  if (util_guard(alive) != 0) { /* SAMRENA_DEBUG=1: guards change every size */
+    samrena_destroy(alive);
+    return;
+  }
+  SamrenaConfig other = config;
+  other.initial_pages = 5; /* so that its own first block has another size */
+  Samrena *arena = samrena_create(&other);
+  ck_assert_ptr_nonnull(arena);
+  ck_assert_int_eq(samrena_stats(arena, &stats), SAMRENA_OK);
+  uint64_t held = stats.committed;
+  ck_assert_ptr_nonnull(samrena_push(arena, 4096)); /* a block of its own: header + 4096 */
+  ck_assert_int_eq(samrena_stats(arena, &stats), SAMRENA_OK);
+  uint64_t header = stats.committed - held - 4096;
+  ck_assert_uint_lt(header, first_block);
+  unsigned char *large = samrena_push(arena, first_block - header);
+  ck_assert_ptr_nonnull(large);
+  ck_assert_int_eq(samrena_stats(arena, &stats), SAMRENA_OK);
+  ck_assert_uint_eq(stats.blocks, 3);
+  memset(large, 0x5a, (size_t)(first_block - header));
+  ck_assert_int_eq(samrena_set_name(arena, "not kept"), SAMRENA_OK); /* taken apart, cached */
+  samrena_destroy(arena);
+
+  Samrena *reused = samrena_create(&config);
+  ck_assert_ptr_nonnull(reused);
+  ck_assert_ptr_eq((void *)reused, (void *)large);
+  unsigned char *p = samrena_push(reused, 64);
+  ck_assert_ptr_nonnull(p);
+  memset(p, 1, 64);
+  ck_assert_uint_eq(samrena_allocated(reused), 64);
+  samrena_destroy(reused);
+  samrena_destroy(alive);
+}
+END_TEST
 #endif
 
 Suite *make_faults_suite(void) {
@@ -244,6 +296,7 @@ Suite *make_faults_suite(void) {
   suite_add_tcase(suite, tc);
   tc = util_tcase("caches");
   tcase_add_loop_test(tc, test_arena_per_request_makes_no_request, 0, util_strategy_count);
+  tcase_add_test(tc, test_first_block_was_a_large_block);
   suite_add_tcase(suite, tc);
 #endif
   return suite;

@@ -192,6 +192,9 @@ static ChainedBlock *block_new(Samrena *arena, uint64_t payload_size, uint64_t p
   }
   if (block == NULL)
     return samrena__fail_null(SAMRENA_ERROR_OUT_OF_MEMORY);
+  /* A cached block was poisoned over its old payload, which may cover
+   * where the handle goes now (a large block becoming a first block). */
+  SAMRENA__UNPOISON((unsigned char *)block + BLOCK_HEADER_SIZE, prefix);
   block->next = NULL;
   block->data = (unsigned char *)block + BLOCK_HEADER_SIZE + prefix;
   block->size = payload_size;
