@@ -4,6 +4,7 @@
 
 #include "fault.h"
 #include "cache.h"
+#include "port/internal.h"
 
 #include <stdatomic.h>
 
@@ -25,6 +26,13 @@ uint64_t samrena_fault_requests(void) {
 
 void samrena_fault_drain_caches(void) {
   samrena__cache_drain_all();
+}
+
+void samrena_fault_hold_registry(bool hold) {
+  if (hold)
+    samrena__registry_hold();
+  else
+    samrena__registry_release();
 }
 
 bool samrena__fault_now(void) {

@@ -29,6 +29,9 @@ SAMRENA_API uint64_t samrena_fault_requests(void);
 /* Empties the process-wide caches of released memory, so that the next
  * arenas request everything afresh. */
 SAMRENA_API void samrena_fault_drain_caches(void);
+/* Takes (true) or gives back (false) every lock of the list of live
+ * arenas, as a thread in the middle of a create or destroy holds one. */
+SAMRENA_API void samrena_fault_hold_registry(bool hold);
 /* Moves the serial counter that tells arenas apart count values on, as
  * count arenas taking their first mark would. */
 SAMRENA_API void samrena_fault_skip_serials(uint64_t count);

@@ -10,6 +10,16 @@
 #if SAMRENA_FAULT_INJECTION
 #include "../lib/fault.h"
 
+#if defined(HAVE_FORK) && defined(HAVE_PTHREAD) && !defined(_WIN32)
+#define FAULTS_FORK 1
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#endif
+
 typedef struct {
   int failed_calls; /* calls that reported a failure in this run */
   int bad;          /* broken promises */
@@ -285,6 +295,77 @@ START_TEST(test_first_block_was_a_large_block) {
   samrena_destroy(alive);
 }
 END_TEST
+
+#if defined(FAULTS_FORK)
+static atomic_bool registry_held;
+
+static void sleep_ms(long ms) {
+  struct timespec pause = {ms / 1000, (ms % 1000) * 1000000L};
+  nanosleep(&pause, NULL);
+}
+
+/* Holds the list's locks a while, as a thread amid creates and destroys
+ * holds one of them for a few stores. */
+static void *hold_registry_a_while(void *arg) {
+  (void)arg;
+  samrena_fault_hold_registry(true);
+  atomic_store(&registry_held, true);
+  sleep_ms(200);
+  samrena_fault_hold_registry(false);
+  return NULL;
+}
+
+/* A new arena (a configuration no thread keeps one of) enters the list,
+ * and a named one leaves it at its destroy. */
+static int create_and_destroy_in_child(void) {
+  SamrenaConfig config = util_config(SAMRENA_STRATEGY_CHAINED);
+  config.flags = SAMRENA_FLAG_QUIET | SAMRENA_FLAG_STRICT;
+  config.initial_pages = 3;
+  Samrena *arena = samrena_create(&config);
+  if (arena == NULL || samrena_push(arena, 64) == NULL ||
+      samrena_set_name(arena, "child") != SAMRENA_OK)
+    return 1;
+  samrena_destroy(arena);
+  return 0;
+}
+
+/* fork(2) while another thread holds a lock of the list of live arenas:
+ * the child, which has only the forking thread, must still create and
+ * destroy arenas (the library takes the locks before the fork and gives
+ * them back in both processes).  Without that, the child spins on the
+ * lock until its alarm ends it; the parent waits 3 seconds, within
+ * Check's timeout. */
+START_TEST(test_fork_while_another_thread_holds_the_registry) {
+  atomic_store(&registry_held, false);
+  pthread_t holder;
+  ck_assert_int_eq(pthread_create(&holder, NULL, hold_registry_a_while, NULL), 0);
+  while (!atomic_load(&registry_held))
+    sleep_ms(1);
+  pid_t child = fork();
+  ck_assert_int_ne(child, -1);
+  if (child == 0) {
+    alarm(5); /* a hung child does not outlive the test for long */
+    _exit(create_and_destroy_in_child());
+  }
+  int status = 0, waited = 0;
+  pid_t done;
+  while ((done = waitpid(child, &status, WNOHANG)) == 0 && waited < 3000) {
+    sleep_ms(10);
+    waited += 10;
+  }
+  if (done == 0) {
+    kill(child, SIGKILL);
+    waitpid(child, &status, 0);
+  }
+  ck_assert_int_eq(pthread_join(holder, NULL), 0);
+  ck_assert_msg(done == child, "the child hung on a lock held at the fork");
+  ck_assert(WIFEXITED(status));
+  ck_assert_int_eq(WEXITSTATUS(status), 0);
+  /* The parent's locks were given back too. */
+  ck_assert_int_eq(create_and_destroy_in_child(), 0);
+}
+END_TEST
+#endif
 #endif
 
 Suite *make_faults_suite(void) {
@@ -297,6 +378,9 @@ Suite *make_faults_suite(void) {
   tc = util_tcase("caches");
   tcase_add_loop_test(tc, test_arena_per_request_makes_no_request, 0, util_strategy_count);
   tcase_add_test(tc, test_first_block_was_a_large_block);
+#if defined(FAULTS_FORK)
+  tcase_add_test(tc, test_fork_while_another_thread_holds_the_registry);
+#endif
   suite_add_tcase(suite, tc);
 #endif
   return suite;

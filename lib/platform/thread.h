@@ -47,4 +47,12 @@ typedef enum {
  * returns true and runs nothing, its one thread ending with the process. */
 bool samrena__on_thread_exit(SamrenaExitUser user, void (*fn)(void *data), void *data);
 
+/* Arranges for prepare to run in the thread that calls fork(2), just
+ * before the fork, and for parent and child to run just after it in each
+ * process.  The child has only the forking thread: a lock another thread
+ * held at that moment would be held for ever there, unless prepare took
+ * it first.  Where there is no fork or no other thread (Windows, a build
+ * without threads) it arranges nothing. */
+void samrena__on_fork(void (*prepare)(void), void (*parent)(void), void (*child)(void));
+
 #endif /* SAMRENA_PLATFORM_THREAD_H */

@@ -34,3 +34,10 @@ bool samrena__on_thread_exit(SamrenaExitUser user, void (*fn)(void *data), void 
   (void)data;
   return true;
 }
+
+/* One thread: no other one can hold a lock when it forks. */
+void samrena__on_fork(void (*prepare)(void), void (*parent)(void), void (*child)(void)) {
+  (void)prepare;
+  (void)parent;
+  (void)child;
+}

@@ -59,7 +59,29 @@ static bool exit_key(SamrenaExitUser user, void (*fn)(void *data), pthread_key_t
   return state == KEY_MADE;
 }
 
+/* The keys' lock is this file's own: a fork while another thread makes a
+ * key must not leave it locked in the child. */
+static void exit_keys_lock(void) {
+  pthread_mutex_lock(&samrena_exit_keys_lock);
+}
+
+static void exit_keys_unlock(void) {
+  pthread_mutex_unlock(&samrena_exit_keys_lock);
+}
+
+#if defined(__GNUC__)
+__attribute__((constructor)) static void exit_keys_guard_fork(void) {
+  samrena__on_fork(exit_keys_lock, exit_keys_unlock, exit_keys_unlock);
+}
+#endif
+
 bool samrena__on_thread_exit(SamrenaExitUser user, void (*fn)(void *data), void *data) {
   pthread_key_t key;
   return exit_key(user, fn, &key) && pthread_setspecific(key, data) == 0;
+}
+
+/* pthread_atfork fails only for want of memory, at load time: the fork
+ * is then as unguarded as it was before. */
+void samrena__on_fork(void (*prepare)(void), void (*parent)(void), void (*child)(void)) {
+  (void)pthread_atfork(prepare, parent, child);
 }

@@ -89,3 +89,10 @@ bool samrena__on_thread_exit(SamrenaExitUser user, void (*fn)(void *data), void 
   return samrena_exit_slots[user] != FLS_OUT_OF_INDEXES &&
          FlsSetValue(samrena_exit_slots[user], data);
 }
+
+/* Windows has no fork. */
+void samrena__on_fork(void (*prepare)(void), void (*parent)(void), void (*child)(void)) {
+  (void)prepare;
+  (void)parent;
+  (void)child;
+}

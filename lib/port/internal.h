@@ -347,6 +347,10 @@ void samrena__log(const Samrena *arena, const char *message);
 /* Adds a new arena to the list samrena_report walks, and takes it out. */
 void samrena__register(Samrena *arena);
 void samrena__unregister(Samrena *arena);
+/* Takes every part of that list, waiting for their holders, and gives
+ * them back: around fork(2), and for a test that holds them. */
+void samrena__registry_hold(void);
+void samrena__registry_release(void);
 /* Frees the arena's name. */
 void samrena__drop_name(Samrena *arena);
 /* The end of samrena_destroy: out of the list, the debug mode's last

@@ -56,6 +56,30 @@ static void stripe_unlock(RegistryStripe *stripe) {
   atomic_flag_clear_explicit(&stripe->lock, memory_order_release);
 }
 
+/* In stripe order; nothing else holds two stripes, so nothing waits for
+ * one while holding another. */
+void samrena__registry_hold(void) {
+  for (size_t i = 0; i < REGISTRY_STRIPES; i++)
+    stripe_lock(&samrena_registry[i]);
+}
+
+void samrena__registry_release(void) {
+  for (size_t i = 0; i < REGISTRY_STRIPES; i++)
+    stripe_unlock(&samrena_registry[i]);
+}
+
+/* A fork while another thread creates or destroys an arena would leave
+ * that thread's stripe locked in the child, whose first create or destroy
+ * there would then spin for ever.  So the forking thread takes every
+ * stripe first, and both processes give them back after.  (The caches'
+ * slots are claimed without a lock: one claimed at the fork stays so in
+ * the child, which just goes without it.) */
+#if defined(__GNUC__)
+__attribute__((constructor)) static void registry_guard_fork(void) {
+  samrena__on_fork(samrena__registry_hold, samrena__registry_release, samrena__registry_release);
+}
+#endif
+
 void samrena__register(Samrena *arena) {
   RegistryStripe *stripe = stripe_of(arena);
   stripe_lock(stripe);
