@@ -53,6 +53,26 @@ const char *__asan_default_options(void) {
 }
 #endif
 
+/* `make fuzz` compiles the library's own sources into the fuzzer, so it
+ * can reach their internal calls: each input then starts with the
+ * process-wide caches of released memory and the thread's kept arena
+ * emptied, what it does depends on it alone, and a finding replays by
+ * itself (one that needed an earlier input's cached block did not).
+ * tests/fuzz/replay links the library, without them, and runs its inputs
+ * in one process, each after the last. */
+#ifdef SAMRENA_FUZZ_LIBRARY_INSIDE
+#include "cache.h"
+#include "port/internal.h"
+
+static void start_afresh(void) {
+  (void)samrena__park_drain(); /* first: taking it apart may fill a cache */
+  (void)samrena__cache_drain_all();
+}
+#else
+static void start_afresh(void) {
+}
+#endif
+
 /* ------------------------------------------------------------------ limits */
 
 /* Each input runs fast and holds little memory: sizes stay below these,
@@ -1593,6 +1613,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     tracing = env != NULL && *env != '\0' && *env != '0';
     initialized = true;
   }
+  start_afresh();
   memset(&M, 0, sizeof M);
   Input in = {data, size};
   op_number = 0;
