@@ -172,6 +172,37 @@ START_TEST(test_str_append_self) {
 }
 END_TEST
 
+/* The builder's own text as a printf argument: it must be read as it was
+ * when the call began, whether the result fits where it is, needs the
+ * buffer to grow in place, or moves it.  (The output once overwrote the
+ * text's NUL before "%s" read it, and "abc<%s>" gave "abc<abc<>".) */
+START_TEST(test_str_appendf_self) {
+  Samrena *arena = util_arena(STRATEGY, 1);
+  SamrenaStr *s = samrena_str_init(arena);
+  ck_assert_int_eq(samrena_str_append(s, "abc", 3), SAMRENA_OK);
+  ck_assert_int_eq(samrena_str_appendf(s, "<%s>", samrena_str_cstr(s)), SAMRENA_OK);
+  ck_assert_str_eq(samrena_str_cstr(s), "abc<abc>");
+  ck_assert_uint_eq(samrena_str_len(s), 8);
+  char expected[4096] = "abc<abc>";
+  for (int i = 0; i < 6; i++) { /* 8 to 701 bytes: past the first buffer */
+    if (i == 3)
+      ck_assert_ptr_nonnull(samrena_push(arena, 8)); /* the next growth moves */
+    char previous[4096];
+    strcpy(previous, expected);
+    snprintf(expected, sizeof expected, "%s(%s)%d", previous, previous, i);
+    ck_assert_int_eq(samrena_str_appendf(s, "(%s)%d", samrena_str_cstr(s), i), SAMRENA_OK);
+    ck_assert_str_eq(samrena_str_cstr(s), expected);
+    ck_assert_uint_eq(samrena_str_len(s), strlen(expected));
+  }
+  /* A suffix of its own text, too. */
+  size_t length = samrena_str_len(s);
+  ck_assert_int_eq(samrena_str_appendf(s, "%s", samrena_str_cstr(s) + length - 3), SAMRENA_OK);
+  ck_assert_uint_eq(samrena_str_len(s), length + 3);
+  ck_assert_str_eq(samrena_str_cstr(s) + length, expected + length - 3);
+  samrena_destroy(arena);
+}
+END_TEST
+
 START_TEST(test_str_clear_and_finish) {
   Samrena *arena = util_arena(STRATEGY, 1);
   SamrenaStr *s = samrena_str_init(arena);
@@ -264,6 +295,7 @@ Suite *make_str_suite(void) {
   tcase_add_loop_test(tc, test_str_grows_in_place_virtual_large, 0, util_strategy_count);
   tcase_add_loop_test(tc, test_str_copies_when_not_last, 0, util_strategy_count);
   tcase_add_loop_test(tc, test_str_append_self, 0, util_strategy_count);
+  tcase_add_loop_test(tc, test_str_appendf_self, 0, util_strategy_count);
   tcase_add_loop_test(tc, test_str_clear_and_finish, 0, util_strategy_count);
   tcase_add_loop_test(tc, test_str_overflow_and_null, 0, util_strategy_count);
   tcase_add_loop_test(tc, test_str_out_of_memory, 0, util_strategy_count);

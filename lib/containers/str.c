@@ -90,34 +90,36 @@ SamrenaError samrena_str_append(SamrenaStr *s, const char *text, size_t length) 
 }
 
 /* Formats into the free end of the buffer; only when the text does not fit
- * there does the buffer grow and the text get formatted a second time. */
+ * there does the buffer grow and the text get formatted a second time.
+ * The output starts one byte past the string's NUL and moves down after:
+ * an argument may be the builder's own text (samrena_str_cstr), which
+ * vsnprintf must not see overwritten while it reads it, and the NUL is
+ * part of it (writing over it made "%s" read on into the output). */
 SamrenaError samrena_str_appendf(SamrenaStr *s, const char *format, ...) {
   if (s == NULL || format == NULL)
     return samrena__fail(SAMRENA_ERROR_NULL_POINTER);
-  SamrenaError error = make_room(s, 0);
+  SamrenaError error = make_room(s, 1);
   if (error != SAMRENA_OK)
     return error;
-  uint64_t room = s->capacity - s->length;
+  uint64_t room = s->capacity - s->length - 1; /* from past the NUL to the end */
   size_t window = room > INT_MAX ? (size_t)INT_MAX : (size_t)room;
   char *end = s->data + s->length;
   va_list args;
   va_start(args, format);
-  int written = vsnprintf(end, window, format, args);
+  int written = vsnprintf(end + 1, window, format, args);
   va_end(args);
-  if (written >= 0 && (size_t)written < window) {
-    s->length += (uint64_t)written;
-    return SAMRENA_OK;
-  }
-  *end = '\0'; /* the truncated attempt is not part of the text */
   if (written < 0)
     return samrena__fail(SAMRENA_ERROR_INVALID_PARAMETER);
-  error = make_room(s, (uint64_t)written);
-  if (error != SAMRENA_OK)
-    return error;
-  end = s->data + s->length;
-  va_start(args, format);
-  vsnprintf(end, (size_t)written + 1, format, args);
-  va_end(args);
+  if ((size_t)written >= window) {
+    error = make_room(s, (uint64_t)written + 1);
+    if (error != SAMRENA_OK)
+      return error;
+    end = s->data + s->length;
+    va_start(args, format);
+    vsnprintf(end + 1, (size_t)written + 1, format, args);
+    va_end(args);
+  }
+  memmove(end, end + 1, (size_t)written + 1); /* the text and its NUL */
   s->length += (uint64_t)written;
   return SAMRENA_OK;
 }
