@@ -1,9 +1,11 @@
-/* replay.c -- runs the fuzz target (fuzz_arena.c) over saved inputs,
- * without libFuzzer: each argument is an input file or a directory of
- * them (files whose names start with '.' or "README" are skipped).  A
- * failed check aborts, as under the fuzzer; otherwise it prints how many
- * inputs passed.  `make check` runs it over tests/fuzz/corpus and
- * tests/fuzz/regressions (tests/fuzz/replay.sh). */
+/* replay.c -- runs a fuzz target (fuzz_arena.c or fuzz_containers.c, linked
+ * with it) over saved inputs, without libFuzzer: each argument is an input
+ * file or a directory of them (files whose names start with '.' or
+ * "README" are skipped).  A failed check aborts, as under the fuzzer;
+ * otherwise it prints how many inputs passed.  `make check` runs
+ * tests/fuzz/replay over tests/fuzz/corpus and tests/fuzz/regressions, and
+ * tests/fuzz/replay_containers over tests/fuzz/containers
+ * (tests/fuzz/replay.sh). */
 #include <config.h>
 
 #include <dirent.h>

@@ -1,7 +1,9 @@
 #!/bin/sh
-# The fuzz target passes on its seed corpus and on every input saved in
-# tests/fuzz/regressions: tests/fuzz/replay runs tests/fuzz/fuzz_arena.c's
-# checks on each, built with the normal compiler and without libFuzzer.
+# The fuzz targets pass on their seed corpora and on every input saved as
+# a regression: tests/fuzz/replay runs tests/fuzz/fuzz_arena.c's checks
+# over tests/fuzz/corpus and tests/fuzz/regressions, and
+# tests/fuzz/replay_containers fuzz_containers.c's over tests/fuzz/containers,
+# built with the normal compiler and without libFuzzer.
 srcdir="${top_srcdir:-.}/tests/fuzz"
 status=0
 # SAMRENA_TEST_RUNNER is wine in a Windows cross build, which ends lines with CR LF.
@@ -10,7 +12,12 @@ runner=$SAMRENA_TEST_RUNNER
 if [ -n "${VALGRIND:-}" ] && [ -z "$runner" ]; then
   runner="${top_builddir:-.}/libtool --mode=execute $VALGRIND -q --error-exitcode=1 --leak-check=full"
 fi
-out=$($runner "${top_builddir:-.}/tests/fuzz/replay${EXEEXT:-}" \
-  "$srcdir/corpus" "$srcdir/regressions" 2>&1) || status=$?
-printf '%s\n' "$out" | tr -d '\r'
+replay() {
+  program=$1
+  shift
+  out=$($runner "${top_builddir:-.}/tests/fuzz/$program${EXEEXT:-}" "$@" 2>&1) || status=$?
+  printf '%s\n' "$out" | tr -d '\r'
+}
+replay replay "$srcdir/corpus" "$srcdir/regressions"
+replay replay_containers "$srcdir/containers"
 exit $status
