@@ -4,6 +4,7 @@
  * arena's log callback.  (tests/debug-env.sh switches the mode on with
  * SAMRENA_DEBUG instead, reports on stderr.) */
 #include "check_util.h"
+#include "samvector.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -225,6 +226,35 @@ START_TEST(test_resize_moves_the_guard) {
 }
 END_TEST
 
+/* A resize to 0 of the last push gives all of it back, guard included,
+ * as outside the debug mode: the next push lands where it was, and a
+ * vector released to 0 and grown again has its data where it was. */
+START_TEST(test_resize_to_zero_gives_all_back) {
+  Reports reports;
+  Samrena *arena = debug_arena(STRATEGY, BY_FLAG, &reports);
+  ck_assert_ptr_nonnull(samrena_push(arena, 48)); /* with its guard, a multiple of 16 */
+  uint64_t before = samrena_allocated(arena);
+  unsigned char *p = samrena_push(arena, 100);
+  memset(p, 1, 100);
+  ck_assert_uint_gt(samrena_allocated(arena), before);
+  ck_assert_ptr_eq(samrena_resize(arena, p, 100, 0), p);
+  ck_assert_uint_eq(samrena_allocated(arena), before);
+  ck_assert_ptr_eq(samrena_push(arena, 64), p);
+
+  SamrenaVector *vec = samrena_vector_init(arena, 16, 3);
+  ck_assert_ptr_nonnull(vec);
+  void *first = vec->data;
+  ck_assert_int_eq(samrena_vector_resize(vec, 24), SAMRENA_VECTOR_SUCCESS);
+  ck_assert_ptr_eq(vec->data, first);
+  ck_assert_int_eq(samrena_vector_resize(vec, 0), SAMRENA_VECTOR_SUCCESS);
+  ck_assert_ptr_null(vec->data);
+  ck_assert_int_eq(samrena_vector_resize(vec, 24), SAMRENA_VECTOR_SUCCESS);
+  ck_assert_ptr_eq(vec->data, first);
+  samrena_destroy(arena);
+  ck_assert_int_eq(reports.count, 0);
+}
+END_TEST
+
 /* A clean workload over the whole API reports nothing. */
 static void release_nothing(void *data) {
   (void)data;
@@ -314,6 +344,7 @@ Suite *make_debug_suite(void) {
   tcase_add_loop_test(tc, test_given_back_memory_holds_the_pattern, 0, variants);
   tcase_add_loop_test(tc, test_guards_keep_pushes_apart, 0, variants);
   tcase_add_loop_test(tc, test_resize_moves_the_guard, 0, variants);
+  tcase_add_loop_test(tc, test_resize_to_zero_gives_all_back, 0, variants);
   tcase_add_loop_test(tc, test_clean_program_reports_nothing, 0, variants);
   tcase_add_loop_test(tc, test_concurrent_arena_in_debug_mode, 0, util_strategy_count);
   tcase_add_loop_test(tc, test_debug_capabilities, 0, variants);

@@ -16,7 +16,9 @@
  * Like fuzz_arena.c it is built twice: into the libFuzzer target for `make
  * fuzz` (tests/fuzz/fuzz_containers, the library's sources compiled in) and
  * into tests/fuzz/replay_containers, which `make check` runs over
- * tests/fuzz/containers/.  SAMRENA_FUZZ_TRACE=1 prints each operation.
+ * tests/fuzz/containers/, with and without SAMRENA_DEBUG=1 (which puts
+ * every arena in the debug mode, owned vectors' included).
+ * SAMRENA_FUZZ_TRACE=1 prints each operation.
  *
  * Input: one byte of configuration for the shared arena (decode_arena),
  * then operations, each an opcode byte (modulo OP_COUNT) and its
@@ -169,7 +171,8 @@ static uint8_t pattern(uint8_t seed, uint64_t i) {
 
 /* The shared arena: bits 0-1 the strategy (default, chained, virtual, a
  * caller's buffer of BUFFER_BYTES), bit 2 the debug mode, bit 3 a small
- * first block or reservation. */
+ * first block or reservation, bit 4 SAMRENA_FLAG_CONCURRENT (pushed by
+ * this one thread: its buffers never grow in place). */
 static Samrena *decode_arena(uint8_t config_byte) {
   SamrenaConfig config = samrena_default_config();
   config.flags = SAMRENA_FLAG_QUIET;
@@ -177,6 +180,8 @@ static Samrena *decode_arena(uint8_t config_byte) {
     config.flags |= SAMRENA_FLAG_DEBUG;
   if (config_byte & 8)
     config.initial_pages = 1;
+  if (config_byte & 16)
+    config.flags |= SAMRENA_FLAG_CONCURRENT;
   switch (config_byte & 3) {
   case 1: config.strategy = SAMRENA_STRATEGY_CHAINED; break;
   case 2: config.strategy = SAMRENA_STRATEGY_VIRTUAL; break;

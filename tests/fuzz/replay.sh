@@ -3,7 +3,8 @@
 # a regression: tests/fuzz/replay runs tests/fuzz/fuzz_arena.c's checks
 # over tests/fuzz/corpus and tests/fuzz/regressions, and
 # tests/fuzz/replay_containers fuzz_containers.c's over tests/fuzz/containers,
-# built with the normal compiler and without libFuzzer.
+# with and without SAMRENA_DEBUG=1, built with the normal compiler and
+# without libFuzzer.
 srcdir="${top_srcdir:-.}/tests/fuzz"
 status=0
 # SAMRENA_TEST_RUNNER is wine in a Windows cross build, which ends lines with CR LF.
@@ -19,5 +20,10 @@ replay() {
   printf '%s\n' "$out" | tr -d '\r'
 }
 replay replay "$srcdir/corpus" "$srcdir/regressions"
+replay replay_containers "$srcdir/containers"
+# Again with every arena in the debug mode, owned vectors' included, which
+# only the environment can ask for (tests/fuzz/containers/debug-*).
+SAMRENA_DEBUG=1
+export SAMRENA_DEBUG
 replay replay_containers "$srcdir/containers"
 exit $status
