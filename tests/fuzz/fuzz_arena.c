@@ -34,44 +34,8 @@
 
 #include "samrena.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* Under AddressSanitizer, a malloc too big to serve returns NULL, as the C
- * library's does, instead of aborting: samrena_reserve(chained, 2^63) asks
- * for such a block, legitimately, and must report OUT_OF_MEMORY. */
-#if defined(__SANITIZE_ADDRESS__)
-#define FUZZ_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define FUZZ_ASAN 1
-#endif
-#endif
-#ifdef FUZZ_ASAN
-const char *__asan_default_options(void);
-const char *__asan_default_options(void) {
-  return "allocator_may_return_null=1";
-}
-#endif
-
-/* `make fuzz` compiles the library's own sources into the fuzzer, so it
- * can reach their internal calls: each input then starts with the
- * process-wide caches of released memory and the thread's kept arena
- * emptied, what it does depends on it alone, and a finding replays by
- * itself (one that needed an earlier input's cached block did not).
- * tests/fuzz/replay links the library, without them, and runs its inputs
- * in one process, each after the last. */
-#ifdef SAMRENA_FUZZ_LIBRARY_INSIDE
-#include "cache.h"
-#include "port/internal.h"
-
-static void start_afresh(void) {
-  (void)samrena__park_drain(); /* first: taking it apart may fill a cache */
-  (void)samrena__cache_drain_all();
-}
-#else
-static void start_afresh(void) {
-}
-#endif
+#define FUZZ_TARGET "fuzz_arena.c"
+#include "fuzz_common.h"
 
 /* ------------------------------------------------------------------ limits */
 
@@ -99,51 +63,11 @@ static void start_afresh(void) {
 
 /* ------------------------------------------------------------- reporting */
 
-static const char *op_name = "start";
-static size_t op_number;
-static bool tracing;
-
-static void fail(int line, const char *what) {
-  fprintf(stderr, "fuzz_arena.c:%d: check failed: %s (operation %lu, %s)\n", line, what,
-          (unsigned long)op_number, op_name);
-  fflush(stderr);
-  abort();
-}
-
-#define CHECK(condition)            \
-  do {                              \
-    if (!(condition))               \
-      fail(__LINE__, #condition);   \
-  } while (0)
-
 /* The last error is one of the codes in mask (bits 1 << code). */
 #define BIT(error) (1u << (unsigned)(error))
 #define CHECK_ERROR(mask) CHECK(((mask) & BIT(samrena_last_error())) != 0)
 
-static void trace(const char *what, uint64_t a, uint64_t b) {
-  if (tracing)
-    fprintf(stderr, "  %3lu %-18s %llu %llu\n", (unsigned long)op_number, what,
-            (unsigned long long)a, (unsigned long long)b);
-}
-
 /* ----------------------------------------------------------------- input */
-
-typedef struct {
-  const uint8_t *next;
-  size_t left;
-} Input;
-
-static uint8_t u8(Input *in) {
-  if (in->left == 0)
-    return 0;
-  in->left--;
-  return *in->next++;
-}
-
-static uint16_t u16(Input *in) {
-  uint16_t low = u8(in);
-  return (uint16_t)(low | (uint16_t)(u8(in) << 8));
-}
 
 static uint32_t u32(Input *in) {
   uint32_t low = u16(in);
@@ -192,6 +116,8 @@ static unsigned char pattern[PATTERN_SIZE];
 static unsigned char zeros[PATTERN_SIZE];
 
 static void init_pattern(void) {
+  if (pattern[0] != 0)
+    return; /* done for an earlier input */
   for (size_t i = 0; i < PATTERN_SIZE; i++)
     pattern[i] = (unsigned char)((i * 7u + i / 251u) % 255u + 1u);
 }
@@ -1606,24 +1532,13 @@ static void finish(void) {
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  static bool initialized;
-  if (!initialized) {
-    init_pattern();
-    const char *env = getenv("SAMRENA_FUZZ_TRACE");
-    tracing = env != NULL && *env != '\0' && *env != '0';
-    initialized = true;
-  }
-  start_afresh();
+  Input in = fuzz_begin(data, size);
+  init_pattern();
   memset(&M, 0, sizeof M);
-  Input in = {data, size};
-  op_number = 0;
-  op_name = "create";
   op_create(&in);
   check_arena(false);
   while (in.left > 0) {
-    op_number++;
-    unsigned op = u8(&in) % OP_COUNT;
-    op_name = op_names[op];
+    unsigned op = fuzz_next_op(&in, OP_COUNT, op_names);
     run_op(&in, op);
     check_arena(op == OP_TRIM || op == OP_CREATE);
     check_all_contents();

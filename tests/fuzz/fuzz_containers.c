@@ -22,7 +22,7 @@
  *
  * Input: one byte of configuration for the shared arena (decode_arena),
  * then operations, each an opcode byte (modulo OP_COUNT) and its
- * arguments.  Reading past the end gives zeros.
+ * arguments (fuzz_common.h reads them).
  */
 #include <config.h>
 
@@ -36,34 +36,8 @@
 #include "samrena.h"
 #include "samvector.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#if defined(__SANITIZE_ADDRESS__)
-#define FUZZ_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define FUZZ_ASAN 1
-#endif
-#endif
-#ifdef FUZZ_ASAN
-const char *__asan_default_options(void);
-const char *__asan_default_options(void) {
-  return "allocator_may_return_null=1";
-}
-#endif
-
-#ifdef SAMRENA_FUZZ_LIBRARY_INSIDE
-#include "cache.h"
-#include "port/internal.h"
-
-static void start_afresh(void) {
-  (void)samrena__park_drain();
-  (void)samrena__cache_drain_all();
-}
-#else
-static void start_afresh(void) {
-}
-#endif
+#define FUZZ_TARGET "fuzz_containers.c"
+#include "fuzz_common.h"
 
 /* ------------------------------------------------------------------ limits */
 
@@ -76,50 +50,6 @@ static void start_afresh(void) {
 #define MAX_TEXT 20000u        /* per builder */
 #define BUFFER_BYTES 65536u    /* the shared arena, when it is a caller's buffer */
 #define SMALL_RESERVE 65536u   /* an owned vector's small reservation */
-
-/* ------------------------------------------------------------- reporting */
-
-static const char *op_name = "start";
-static size_t op_number;
-static bool tracing;
-
-static void fail(int line, const char *what) {
-  fprintf(stderr, "fuzz_containers.c:%d: check failed: %s (operation %lu, %s)\n", line, what,
-          (unsigned long)op_number, op_name);
-  fflush(stderr);
-  abort();
-}
-
-#define CHECK(condition)          \
-  do {                            \
-    if (!(condition))             \
-      fail(__LINE__, #condition); \
-  } while (0)
-
-static void trace(const char *what, uint64_t a, uint64_t b) {
-  if (tracing)
-    fprintf(stderr, "  %3lu %-16s %llu %llu\n", (unsigned long)op_number, what,
-            (unsigned long long)a, (unsigned long long)b);
-}
-
-/* ----------------------------------------------------------------- input */
-
-typedef struct {
-  const uint8_t *data;
-  size_t left;
-} Input;
-
-static uint8_t u8(Input *in) {
-  if (in->left == 0)
-    return 0;
-  in->left--;
-  return *in->data++;
-}
-
-static uint16_t u16(Input *in) {
-  uint16_t high = u8(in);
-  return (uint16_t)(high << 8 | u8(in));
-}
 
 /* ----------------------------------------------------------------- model */
 
@@ -911,17 +841,8 @@ static void finish(void) {
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  static bool initialized;
-  if (!initialized) {
-    const char *env = getenv("SAMRENA_FUZZ_TRACE");
-    tracing = env != NULL && *env != '\0' && *env != '0';
-    initialized = true;
-  }
-  start_afresh();
+  Input in = fuzz_begin(data, size);
   memset(&M, 0, sizeof M);
-  Input in = {data, size};
-  op_number = 0;
-  op_name = "create";
   M.arenas[0] = decode_arena(u8(&in));
   SamrenaConfig chained = samrena_default_config();
   chained.strategy = SAMRENA_STRATEGY_CHAINED;
@@ -932,10 +853,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     return 0;
   }
   while (in.left > 0) {
-    op_number++;
-    unsigned op = u8(&in) % OP_COUNT;
-    op_name = op_names[op];
-    run_op(&in, op);
+    run_op(&in, fuzz_next_op(&in, OP_COUNT, op_names));
     check_all();
   }
   finish();
