@@ -564,16 +564,18 @@ static void op_copy(Input *in) {
 }
 
 /* The iterator and foreach visit every element in order. */
-static void count_visit(const void *element, void *user_data) {
-  VectorModel *m = user_data;
-  static uint64_t seen;
-  if (element == NULL) { /* reset */
-    seen = 0;
-    return;
-  }
-  CHECK(seen < m->count);
-  CHECK(memcmp(element, m->elements + seen * m->element_size, (size_t)m->element_size) == 0);
-  seen++;
+typedef struct {
+  const VectorModel *model;
+  uint64_t seen;
+} Visit;
+
+static void visit_one(const void *element, void *user_data) {
+  Visit *visit = user_data;
+  const VectorModel *m = visit->model;
+  CHECK(visit->seen < m->count);
+  CHECK(memcmp(element, m->elements + visit->seen * m->element_size, (size_t)m->element_size) ==
+        0);
+  visit->seen++;
 }
 
 static void op_iterate(Input *in) {
@@ -594,8 +596,9 @@ static void op_iterate(Input *in) {
     CHECK(samrena_vector_iter_next(&iter) == NULL);
     samrena_vector_iter_reset(&iter);
   }
-  count_visit(NULL, m);
-  samrena_vector_foreach(m->vec, count_visit, m);
+  Visit visit = {m, 0};
+  samrena_vector_foreach(m->vec, visit_one, &visit);
+  CHECK(visit.seen == m->count);
 }
 
 /* ------------------------------------------------------------ plain pushes */
@@ -795,9 +798,9 @@ enum {
 };
 
 static const char *const op_names[OP_COUNT] = {
-    "init",   "init_owned", "push",   "push",   "pop",      "access",     "truncate",
-    "capacity", "destroy",  "copy",   "iterate", "blob",    "str_init",   "str_append",
-    "str_append", "str_end", "nulls"};
+    "init",     "init_owned", "push",    "push",     "pop",        "access",
+    "truncate", "capacity",   "destroy", "copy",     "iterate",    "blob",
+    "str_init", "str_append", "str_append", "str_end", "nulls"};
 
 static void run_op(Input *in, unsigned op) {
   switch (op) {
