@@ -56,7 +56,7 @@ static const char *op_name = "start";
 static size_t op_number;
 static bool tracing;
 
-static void fail(int line, const char *what) {
+static _Noreturn void fail(int line, const char *what) {
   fprintf(stderr, "%s:%d: check failed: %s (operation %lu, %s)\n", FUZZ_TARGET, line, what,
           (unsigned long)op_number, op_name);
   fflush(stderr);

@@ -160,8 +160,10 @@ static void check_vector(const VectorModel *m) {
   CHECK(vec->capacity == 0 || vec->data != NULL);
   if (m->fixed)
     CHECK(vec->data == NULL || vec->data == m->first);
-  if (m->count != 0)
+  if (m->count != 0) {
+    CHECK(vec->data != NULL);
     CHECK(memcmp(vec->data, m->elements, (size_t)(m->count * m->element_size)) == 0);
+  }
   SamrenaVectorStats stats = samrena_vector_get_stats(vec);
   CHECK(stats.used_bytes == m->count * m->element_size);
   CHECK(stats.allocated_bytes == vec->capacity * m->element_size);
@@ -230,30 +232,26 @@ static VectorModel *free_vector_slot(void) {
   return NULL;
 }
 
-static bool model_reserve(VectorModel *m, uint64_t count) {
-  free(m->elements);
-  m->elements = malloc((size_t)(count * m->element_size) + 1);
-  return m->elements != NULL;
-}
-
-/* Takes a new vector into the model, holding a copy of count elements
- * from `from` (NULL: none). */
+/* Takes a new vector into the model (m, a free slot), holding a copy of
+ * count elements from `from` (NULL: none); without memory for the model
+ * the vector is not kept. */
 static void adopt(VectorModel *m, SamrenaVector *vec, bool owned, const unsigned char *from,
                   uint64_t count) {
+  unsigned char *elements = malloc((size_t)(MAX_ELEMENTS * vec->element_size) + 1);
+  if (elements == NULL) {
+    samrena_vector_destroy(vec);
+    return;
+  }
+  if (count != 0)
+    memcpy(elements, from, (size_t)(count * vec->element_size));
   m->vec = vec;
   m->live = true;
   m->owned = owned;
   m->fixed = owned && samrena_strategy(vec->arena) == SAMRENA_STRATEGY_VIRTUAL;
   m->first = vec->data;
   m->element_size = vec->element_size;
-  m->count = 0;
-  if (!model_reserve(m, MAX_ELEMENTS)) {
-    m->live = false;
-    return;
-  }
-  if (count != 0)
-    memcpy(m->elements, from, (size_t)(count * m->element_size));
   m->count = count;
+  m->elements = elements;
 }
 
 static uint64_t element_size_from(uint8_t byte) {
@@ -526,8 +524,8 @@ static void op_copy(Input *in) {
       CHECK(copy->capacity >= m->vec->capacity);
     break;
   case 1: {
-    size_t start = m->count != 0 ? a % (m->count + 1) : 0;
-    size_t end = m->count != 0 ? b % (m->count + 1) : 0;
+    size_t start = m->count != 0 ? (size_t)(a % (m->count + 1)) : 0;
+    size_t end = m->count != 0 ? (size_t)(b % (m->count + 1)) : 0;
     if (how & 0x20)
       end = start + b; /* past the end, or start > end */
     bool valid = start <= end && end <= m->count;
