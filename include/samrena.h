@@ -286,6 +286,28 @@ SAMRENA_API char *samrena_printf(Samrena *arena, const char *format, ...);
 #define SAMRENA_INLINE_NONNULL(p) ((void)0)
 #endif
 
+/* For a push whose size the compiler knows and that is at most
+ * SAMRENA_INLINE_PREFETCH_MAX bytes (an object: a node, a record), the fast
+ * path asks the CPU for the cache line SAMRENA_INLINE_PREFETCH_AHEAD bytes
+ * further on, for writing, so that a run of such pushes finds its lines
+ * ready: bench's small workload (32-byte pushes over 3 MiB, reused) ran
+ * 1.5-2x faster.  Pushes of other sizes do not: where only some of the
+ * bytes pushed get written, the prefetches cost more than they save (its
+ * mixed workload, 8-512 bytes, ran 10-25% slower with them).  A prefetch
+ * never faults, wherever it points, and the address is formed as an
+ * integer, never as a pointer past the span. */
+#define SAMRENA_INLINE_PREFETCH_AHEAD 1024u
+#define SAMRENA_INLINE_PREFETCH_MAX 64u
+#if defined(__GNUC__)
+#define SAMRENA_INLINE_PREFETCH(p, size)                                                       \
+  do {                                                                                         \
+    if (__builtin_constant_p(size) && (size) <= SAMRENA_INLINE_PREFETCH_MAX)                   \
+      __builtin_prefetch((const void *)((uintptr_t)(p) + SAMRENA_INLINE_PREFETCH_AHEAD), 1, 3); \
+  } while (0)
+#else
+#define SAMRENA_INLINE_PREFETCH(p, size) ((void)0)
+#endif
+
 /* Carves size bytes aligned to mask + 1 (floor is ~mask) from [cursor,
  * limit) when they fit; size 0 never does, the library handles it.
  * Returns whether it did.  The test is exact for any address: the room
@@ -303,6 +325,7 @@ static inline bool samrena_inline_bump(Samrena *arena, uint64_t size, uintptr_t 
   unsigned char *carved = fast->cursor + (start - cursor);
   SAMRENA_INLINE_NONNULL(carved);
   fast->cursor = carved + (uintptr_t)size;
+  SAMRENA_INLINE_PREFETCH(carved, size);
   *result = carved;
   return true;
 }
