@@ -162,26 +162,23 @@ void *samrena__debug_resize_last(Samrena *arena, unsigned char *ptr, uint64_t ol
     return NULL;
   check_record(arena, last); /* what was written past it before it moves */
   SAMRENA__UNPOISON(ptr + old_size, SAMRENA__GUARD_BYTES); /* the caller's now, or past the end */
-  if (new_size == 0) {
-    /* Given back whole, guard and record too, as outside the debug mode:
-     * a push of 0 bytes takes no room and has no guard either, and the
-     * next push lands at ptr (an owned vector released to 0 and grown
-     * again has its data where it was). */
-    samrena__note_peak(arena);
-    arena->ops->rewind(arena, ptr);
-    log->count--;
-    samrena__publish_limit(arena);
-    return ptr;
-  }
+  /* Resized to 0 it is given back whole, guard and record too, as a push
+   * of 0 bytes has neither, and the next push lands at ptr, as outside the
+   * mode (an owned vector released to 0 and grown again stays put). */
+  bool whole = new_size == 0;
   if (new_size <= old_size) {
     samrena__note_peak(arena);
-    arena->ops->rewind(arena, ptr + new_size + SAMRENA__GUARD_BYTES);
+    arena->ops->rewind(arena, whole ? ptr : ptr + new_size + SAMRENA__GUARD_BYTES);
   } else {
     SAMRENA__UNPOISON(arena->fast.cursor, more);
     arena->fast.cursor += more;
   }
-  last->size = new_size;
-  write_guard(ptr + new_size);
+  if (whole) {
+    log->count--;
+  } else {
+    last->size = new_size;
+    write_guard(ptr + new_size);
+  }
   samrena__publish_limit(arena);
   return ptr;
 }
