@@ -482,8 +482,6 @@ static void op_destroy(Input *in) {
   int value = 1;
   CHECK((samrena_vector_push)(vec, &value) == NULL);
   CHECK(samrena_vector_push(vec, &value) == NULL);
-  m->count = 0;
-  m->fixed = false;
   drop_vector(m);
 }
 
