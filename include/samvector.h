@@ -18,8 +18,9 @@
  *
  * Invariants the library keeps and the inline functions below rely on:
  * size <= capacity, capacity * element_size <= PTRDIFF_MAX, and data points
- * at capacity * element_size bytes (data is NULL when capacity is 0).  The
- * fields may be read; only growth_factor and min_growth may be written.
+ * at capacity * element_size bytes (data is NULL when capacity is 0), and
+ * ready <= capacity.  The fields may be read; only growth_factor and
+ * min_growth may be written.
  *
  * This header compiles as C99, C11 and C++11.
  */
@@ -59,6 +60,9 @@ typedef struct {
   bool owns_arena;       /* made by samrena_vector_init_owned */
   float growth_factor;   /* a full push grows capacity at least this many times */
   size_t min_growth;     /* ... and by at least this many elements */
+  uint64_t ready;        /* the library's own: the inline push stores below it without a
+                            call (<= capacity; an owned vector's next pages are made
+                            resident before it moves on) */
 } SamrenaVector;
 
 typedef struct {
@@ -188,11 +192,12 @@ SAMRENA_API SamrenaVector *samrena_vector_slice(const SamrenaVector *vec, size_t
 
 /* ------------------------------------------------------ inline push */
 
-/* samrena_vector_push is a macro over this function: when there is room it
+/* samrena_vector_push is a macro over this function: below ready it
  * copies the element without a call into the library (elements of 4 and 8
- * bytes as fixed-size moves); when the vector is full, and for any bad
- * argument, it calls the exported function, which grows the vector or
- * records the error.
+ * bytes as fixed-size moves); at ready (the vector full, or an owned
+ * vector's pages ahead to be made resident) and for any bad argument, it
+ * calls the exported function, which grows the vector, prepares the next
+ * pages or records the error.
  * (samrena_vector_push)(v, e), #undef, or defining SAMRENA_NO_INLINE reaches
  * the exported function directly. */
 #if defined(__has_builtin)
@@ -220,8 +225,8 @@ SAMRENA_API SamrenaVector *samrena_vector_slice(const SamrenaVector *vec, size_t
 #endif
 static inline void *samrena_vector_inline_push(SamrenaVector *vec, const void *element) {
   uint64_t size;
-  if (vec != NULL && element != NULL && (size = vec->size) < vec->capacity) {
-    /* No multiplication here can overflow: size < capacity, and the
+  if (vec != NULL && element != NULL && (size = vec->size) < vec->ready) {
+    /* No multiplication here can overflow: size < ready <= capacity, and the
      * library checks capacity * element_size <= PTRDIFF_MAX whenever it
      * sets the capacity (a capacity written by hand would break the
      * bounds whatever this checked). */

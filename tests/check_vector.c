@@ -180,6 +180,7 @@ START_TEST(test_push_inline_and_exported) {
                                     : samrena_vector_push(vec, element);
       ck_assert_ptr_nonnull(stored);
       ck_assert_ptr_eq(stored, (unsigned char *)vec->data + i * size);
+      ck_assert_uint_le(vec->ready, vec->capacity);
     }
     for (uint64_t i = 0; i < 50; i++)
       ck_assert(util_check(samrena_vector_at(vec, (size_t)i), size, i));
@@ -856,6 +857,44 @@ START_TEST(test_owned_never_moves) {
 }
 END_TEST
 
+/* An owned vector has its pages made resident ahead of the pushes, a
+ * step at a time, which the inline push reaches through `ready`: with
+ * elements smaller and larger than a step, every push lands at the end,
+ * ready never passes the capacity, and the elements stay intact through a
+ * clear, a shrink and growth again. */
+START_TEST(test_owned_ready_steps) {
+  static const uint64_t element_sizes[] = {1, 4, 24, 70000};
+  for (size_t k = 0; k < sizeof element_sizes / sizeof element_sizes[0]; k++) {
+    uint64_t es = element_sizes[k];
+    uint64_t count = (util_under_valgrind() ? 256 * 1024 : 1 * MiB) / es + 20;
+    unsigned char *element = malloc((size_t)es);
+    ck_assert_ptr_nonnull(element);
+    SamrenaVector *vec = samrena_vector_init_owned(es, 3);
+    ck_assert_ptr_nonnull(vec);
+    for (int round = 0; round < 2; round++) {
+      for (uint64_t i = vec->size; i < count; i++) {
+        util_fill(element, es, i + (uint64_t)round * count);
+        unsigned char *slot = samrena_vector_push(vec, element);
+        util_require(slot != NULL);
+        util_require(slot == (unsigned char *)vec->data + i * es);
+        util_require_uint_eq(vec->size, i + 1);
+        util_require(vec->ready <= vec->capacity);
+      }
+      for (uint64_t i = 0; i < count; i++)
+        util_require(util_check((unsigned char *)vec->data + i * es, es,
+                                i + (uint64_t)round * count));
+      /* Round two starts from a clear, then a shrink to a quarter. */
+      samrena_vector_clear(vec);
+      ck_assert_uint_le(vec->ready, vec->capacity);
+      ck_assert_int_eq(samrena_vector_resize(vec, count / 4), SAMRENA_VECTOR_SUCCESS);
+      ck_assert_uint_le(vec->ready, vec->capacity);
+    }
+    samrena_vector_destroy(vec);
+    free(element);
+  }
+}
+END_TEST
+
 /* Past its reservation a virtual owned vector refuses to grow rather than
  * move: the data stays where it was, intact and usable. */
 START_TEST(test_owned_reservation_exhausted) {
@@ -1096,6 +1135,7 @@ Suite *make_vector_suite(void) {
   tcase_set_timeout(tc, 120);
   tcase_add_test(tc, test_owned_fields);
   tcase_add_test(tc, test_owned_never_moves);
+  tcase_add_test(tc, test_owned_ready_steps);
   tcase_add_test(tc, test_owned_reservation_exhausted);
   tcase_add_test(tc, test_owned_chained_fallback);
   tcase_add_test(tc, test_owned_arena_is_its_own);

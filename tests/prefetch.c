@@ -17,6 +17,7 @@
 #include <stdlib.h>
 
 #include "samrena.h"
+#include "samvector.h"
 
 #if defined(HAVE_MINCORE) && defined(HAVE_SYS_MMAN_H) && defined(HAVE_UNISTD_H)
 #include <sys/mman.h>
@@ -72,6 +73,65 @@ static bool kernel_populates(const char **why) {
   return works;
 }
 
+/* Whether the kernel backs a fresh 2 MiB-aligned range with a huge page
+ * on the first write (transparent huge pages "always"): then populating
+ * one page makes the whole huge page resident, and "no more than asked"
+ * cannot be measured in pages. */
+static bool kernel_gives_huge_pages(void) {
+  size_t huge = (size_t)2 << 20, size = 2 * huge;
+  unsigned char *map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (map == MAP_FAILED)
+    return false;
+  unsigned char *aligned = map + (huge - (uintptr_t)map % huge) % huge;
+  aligned[0] = 1;
+  bool huge_pages = resident_bytes(aligned, huge) > (int64_t)page_size();
+  munmap(map, size);
+  return huge_pages;
+}
+
+/* An owned vector of bytes, room for 4 MiB: its pages are made resident
+ * ahead of the pushes, 64 KiB at a time, and no further.  Returns 0 or 1. */
+static int check_owned_vector(void) {
+  const uint64_t step = (uint64_t)64 << 10, room = (uint64_t)4 << 20;
+  uintptr_t page = (uintptr_t)page_size();
+  SamrenaVector *vec = samrena_vector_init_owned(1, room);
+  if (vec == NULL) {
+    printf("FAIL: no owned vector: %s\n", samrena_error_string(samrena_last_error()));
+    return 1;
+  }
+  /* Three steps and a byte pushed: that byte's push made the fourth step
+   * resident. */
+  unsigned char byte = 1;
+  for (uint64_t i = 0; i <= 3 * step; i++)
+    if (samrena_vector_push(vec, &byte) == NULL) {
+      printf("FAIL: push %llu: %s\n", (unsigned long long)i,
+             samrena_error_string(samrena_last_error()));
+      samrena_vector_destroy(vec);
+      return 1;
+    }
+  unsigned char *data = vec->data;
+  unsigned char *first = data + (page - (uintptr_t)data % page) % page;
+  unsigned char *ahead_end = data + 4 * step - ((uintptr_t)(data + 4 * step) % page);
+  unsigned char *beyond = ahead_end + 2 * page;
+  int64_t ahead = resident_bytes(first, (size_t)(ahead_end - first));
+  int64_t past = resident_bytes(beyond, (size_t)(data + room - beyond));
+  bool huge = kernel_gives_huge_pages();
+  samrena_vector_destroy(vec);
+  printf("prefetch: owned vector, %llu bytes pushed: %lld of %lld bytes resident up to one step "
+         "ahead, %lld past it%s\n",
+         (unsigned long long)(3 * step + 1), (long long)ahead, (long long)(ahead_end - first),
+         (long long)past, huge ? " (huge pages: not judged)" : "");
+  if (ahead != (int64_t)(ahead_end - first)) {
+    printf("FAIL: the owned vector's next pages were not made resident\n");
+    return 1;
+  }
+  if (!huge && past != 0) {
+    printf("FAIL: the owned vector made pages resident past its next step\n");
+    return 1;
+  }
+  return 0;
+}
+
 int main(void) {
   const char *why = "";
   if (!samrena_strategy_available(SAMRENA_STRATEGY_VIRTUAL)) {
@@ -113,7 +173,7 @@ int main(void) {
     printf("FAIL: the kernel populates on MADV_POPULATE_WRITE, the library did not\n");
     return 1;
   }
-  return 0;
+  return check_owned_vector();
 }
 #else
 int main(void) {

@@ -575,6 +575,20 @@ static SamrenaError virtual_reserve(Samrena *arena, uint64_t min_capacity) {
   return SAMRENA_OK;
 }
 
+/* The pages of [ptr, ptr + size) that lie in the current region's commit
+ * are faulted in, the first from the start of its page: one system call
+ * where the writes to fresh memory would take a fault per page. */
+static bool virtual_prepare(Samrena *arena, void *ptr, uint64_t size) {
+  VirtualRegion *region = state_of(arena)->current;
+  uintptr_t base = (uintptr_t)base_of(region), at = (uintptr_t)ptr;
+  if (at < base || at - base >= region->vm.committed)
+    return false;
+  uint64_t offset = (uint64_t)(at - base);
+  uint64_t end = size < region->vm.committed - offset ? offset + size : region->vm.committed;
+  uint64_t from = offset & ~(samrena__vm_page_size() - 1);
+  return samrena__vm_populate(base_of(region) + from, end - from);
+}
+
 /* Frees the spare regions after the current one that the capacity can
  * spare while staying >= floor, then decommits the current region down to
  * what is still needed.  Large pages cannot be decommitted in part. */
@@ -691,4 +705,5 @@ const SamrenaOps samrena__virtual_ops = {
     .room = VIRTUAL_OP(virtual_room),
     .resize_bookkeeping = NULL, /* malloc */
     .renew = VIRTUAL_OP(virtual_renew),
+    .prepare = VIRTUAL_OP(virtual_prepare),
 };

@@ -28,6 +28,13 @@
 #define VECTOR_OWNED_RESERVE (UINT64_C(256) << 20)
 #endif
 
+/* How far ahead an owned vector has the system make its pages resident:
+ * one call per 64 KiB of pushes instead of a page fault per page, and the
+ * lines the kernel has just zeroed are still in the cache when the pushes
+ * write them.  Measured on bench's vector workload (10 M ints into a fresh
+ * owned vector); samvector(3) has the figures. */
+#define VECTOR_PREPARE_BYTES (UINT64_C(64) << 10)
+
 /* ---------------------------------------------------------------- helpers */
 
 static SamrenaVectorError fail(SamrenaVectorError result, SamrenaError error) {
@@ -65,6 +72,25 @@ static bool buffer_bytes(const SamrenaVector *vec, uint64_t *out) {
   return bytes_for(vec->capacity, vec->element_size, out);
 }
 
+/* Sets ready, the index below which the inline push stores without a
+ * call: the capacity, except for an owned vector with more than
+ * VECTOR_PREPARE_BYTES of room past its size, whose next
+ * VECTOR_PREPARE_BYTES are made resident (where its arena can) and ready
+ * stops after them, so that the push reaching it comes back here.  Pages
+ * once prepared are below ready from then on (a clear or a pop keeps it),
+ * so none is asked for twice while the buffer stays. */
+static void set_ready(SamrenaVector *vec) {
+  uint64_t ready = vec->capacity;
+  uint64_t step = VECTOR_PREPARE_BYTES / vec->element_size;
+  if (vec->owns_arena && vec->data != NULL && step != 0 && vec->size < ready &&
+      ready - vec->size > step) {
+    unsigned char *from = element_at(vec, vec->size);
+    if (from != NULL && samrena__prepare(vec->arena, from, step * vec->element_size))
+      ready = vec->size + step;
+  }
+  vec->ready = ready;
+}
+
 static void set_defaults(SamrenaVector *vec, Samrena *arena, uint64_t element_size,
                          uint64_t capacity, void *data, bool owned) {
   vec->size = 0;
@@ -75,6 +101,7 @@ static void set_defaults(SamrenaVector *vec, Samrena *arena, uint64_t element_si
   vec->owns_arena = owned;
   vec->growth_factor = VECTOR_GROWTH_FACTOR;
   vec->min_growth = VECTOR_MIN_GROWTH;
+  set_ready(vec);
 }
 
 /* ----------------------------------------------------------- owned arenas */
@@ -125,6 +152,9 @@ static SamrenaVectorError relocate(SamrenaVector *vec, uint64_t new_bytes, uint6
   vec->arena = fresh;
   vec->data = data;
   vec->capacity = new_capacity;
+  if (vec->size > new_capacity)
+    vec->size = new_capacity;
+  set_ready(vec);
   return SAMRENA_VECTOR_SUCCESS;
 }
 
@@ -145,10 +175,7 @@ static SamrenaVectorError set_capacity(SamrenaVector *vec, uint64_t new_capacity
       room_in_place(vec->arena) < new_bytes - old_bytes) {
     if (samrena_strategy(vec->arena) == SAMRENA_STRATEGY_VIRTUAL)
       return fail(SAMRENA_VECTOR_ERROR_ARENA_EXHAUSTED, SAMRENA_ERROR_OUT_OF_MEMORY);
-    SamrenaVectorError error = relocate(vec, new_bytes, new_capacity);
-    if (error == SAMRENA_VECTOR_SUCCESS && vec->size > new_capacity)
-      vec->size = new_capacity;
-    return error;
+    return relocate(vec, new_bytes, new_capacity);
   }
 
   /* In place when the buffer is the arena's last allocation (a shrink
@@ -164,6 +191,7 @@ static SamrenaVectorError set_capacity(SamrenaVector *vec, uint64_t new_capacity
   vec->capacity = new_capacity;
   if (vec->size > new_capacity)
     vec->size = new_capacity;
+  set_ready(vec);
   return SAMRENA_VECTOR_SUCCESS;
 }
 
@@ -282,6 +310,7 @@ void samrena_vector_destroy(SamrenaVector *vec) {
   vec->data = NULL;
   vec->size = 0;
   vec->capacity = 0;
+  vec->ready = 0;
   vec->arena = NULL;
 }
 
@@ -302,6 +331,8 @@ void *(samrena_vector_push)(SamrenaVector *vec, const void *element) {
       return NULL;
     if (inside)
       element = (const unsigned char *)vec->data + (at - start);
+  } else if (vec->size >= vec->ready) {
+    set_ready(vec); /* the next pages of an owned vector, or a vector made by hand */
   }
   unsigned char *slot = element_at(vec, vec->size);
   if (slot == NULL)

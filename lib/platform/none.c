@@ -67,6 +67,12 @@ bool samrena__vm_prefetch(void *addr, uint64_t size) {
   return false;
 }
 
+bool samrena__vm_populate(void *addr, uint64_t size) {
+  (void)addr;
+  (void)size;
+  return false;
+}
+
 bool samrena__vm_advise_huge_pages(void *addr, uint64_t size) {
   (void)addr;
   (void)size;

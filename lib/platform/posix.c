@@ -176,23 +176,34 @@ SamrenaError samrena__vm_reserve_large_pages(uint64_t size, void **base, uint64_
 #define MADV_POPULATE_WRITE 23
 #endif
 
+/* 0 when the pages were populated, else the errno: EINVAL from kernels
+ * older than the advice (and wherever the name is unknown). */
+static int populate_write(void *addr, uint64_t size) {
+#if defined(MADV_POPULATE_WRITE)
+  return madvise(addr, (size_t)size, MADV_POPULATE_WRITE) == 0 ? 0 : errno;
+#else
+  (void)addr;
+  (void)size;
+  return EINVAL;
+#endif
+}
+
+bool samrena__vm_populate(void *addr, uint64_t size) {
+  return !samrena__fault_now() && populate_write(addr, size) == 0;
+}
+
 /* Kernels older than the advice refuse it with EINVAL: then, and only
  * then, the hint is all there is.  Any other failure (ENOMEM: no memory
  * to populate with) is the answer. */
 bool samrena__vm_prefetch(void *addr, uint64_t size) {
   if (samrena__fault_now())
     return false;
-#if defined(MADV_POPULATE_WRITE)
-  if (madvise(addr, (size_t)size, MADV_POPULATE_WRITE) == 0)
-    return true;
-  if (errno != EINVAL)
-    return false;
-#endif
+  int error = populate_write(addr, size);
+  if (error != EINVAL)
+    return error == 0;
 #if HAVE_DECL_MADV_WILLNEED
   return madvise(addr, (size_t)size, MADV_WILLNEED) == 0;
 #else
-  (void)addr;
-  (void)size;
   return false;
 #endif
 }

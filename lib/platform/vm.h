@@ -65,6 +65,10 @@ SamrenaError samrena__vm_discard(void *addr, uint64_t size);
 /* Asks the OS to make committed [addr, addr + size) resident now.  A hint:
  * returns whether the OS did it, and failure changes nothing. */
 bool samrena__vm_prefetch(void *addr, uint64_t size);
+/* As samrena__vm_prefetch, but only where the OS faults the pages in for
+ * writing in one call (Linux 5.14's MADV_POPULATE_WRITE): no fallback to a
+ * read-ahead hint, so that false tells the caller to stop asking. */
+bool samrena__vm_populate(void *addr, uint64_t size);
 
 /* Asks for transparent huge pages on [addr, addr + size).  A hint: returns
  * whether the OS accepted it. */

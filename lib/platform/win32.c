@@ -191,6 +191,14 @@ bool samrena__vm_prefetch(void *addr, uint64_t size) {
   return prefetch(GetCurrentProcess(), 1, &range, 0) != 0;
 }
 
+/* PrefetchVirtualMemory is documented for reading pages in, not for
+ * committed memory never touched: no populating is claimed. */
+bool samrena__vm_populate(void *addr, uint64_t size) {
+  (void)addr;
+  (void)size;
+  return false;
+}
+
 /* Windows has no transparent huge pages: MEM_LARGE_PAGES must be committed
  * whole at reservation time (samrena__vm_reserve_large_pages above), which
  * breaks lazy commit, so a lazily committed range stays on normal pages. */

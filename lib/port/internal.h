@@ -261,6 +261,12 @@ struct SamrenaOps {
    * returns true; otherwise returns false and changes nothing, and the
    * port destroys it.  NULL: never kept. */
   bool (*renew)(Samrena *arena);
+  /* Pre: [ptr, ptr + size) lies in memory pushed from the arena.  Asks the
+   * system to make its pages resident and writable now, in one call, where
+   * the writes that follow would take a page fault each; returns whether
+   * it did (a hint: nothing changes and no error is recorded either way).
+   * NULL: the adapter's memory gains nothing from it. */
+  bool (*prepare)(Samrena *arena, void *ptr, uint64_t size);
 };
 
 /* The adapter of that strategy when it is built in and available here;
@@ -371,6 +377,9 @@ void samrena__reuse_key_of(const SamrenaConfig *config, bool from_defaults,
 Samrena *samrena__unpark(const SamrenaConfig *config, bool from_defaults, uint32_t internal_flags);
 /* Destroys this thread's kept arena, if any; returns whether there was one. */
 bool samrena__park_drain(void);
+
+/* The adapter's prepare (above) for arena; false where it has none. */
+bool samrena__prepare(Samrena *arena, void *ptr, uint64_t size);
 
 /* Records error for samrena_last_error() and returns it. */
 SamrenaError samrena__fail(SamrenaError error);

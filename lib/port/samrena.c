@@ -645,6 +645,10 @@ uint64_t samrena_capacity(const Samrena *arena) {
   return arena->ops->capacity(arena);
 }
 
+bool samrena__prepare(Samrena *arena, void *ptr, uint64_t size) {
+  return arena->ops->prepare != NULL && size != 0 && arena->ops->prepare(arena, ptr, size);
+}
+
 SamrenaError samrena_reserve(Samrena *arena, uint64_t min_capacity) {
   if (arena == NULL)
     return samrena__fail(SAMRENA_ERROR_NULL_POINTER);

@@ -152,6 +152,7 @@ static void check_vector(const VectorModel *m) {
   CHECK(vec->element_size == m->element_size);
   CHECK(vec->size == m->count);
   CHECK(vec->capacity >= vec->size);
+  CHECK(vec->ready <= vec->capacity);
   CHECK(samrena_vector_size(vec) == m->count);
   CHECK(samrena_vector_capacity(vec) == vec->capacity);
   CHECK(samrena_vector_available(vec) == vec->capacity - vec->size);
@@ -217,7 +218,7 @@ static bool same_fields(const SamrenaVector *a, const SamrenaVector *b) {
   return a->size == b->size && a->element_size == b->element_size &&
          a->capacity == b->capacity && a->data == b->data && a->arena == b->arena &&
          a->owns_arena == b->owns_arena && a->min_growth == b->min_growth &&
-         a->growth_factor == b->growth_factor;
+         a->growth_factor == b->growth_factor && a->ready == b->ready;
 }
 
 static VectorModel *pick_vector(Input *in) {
