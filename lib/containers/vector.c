@@ -1,5 +1,6 @@
 /* containers/vector.c -- SamrenaVector (samvector.h): growable arrays on an
- * arena, over the public arena API only.
+ * arena, over the public arena API and one hint of the port's
+ * (samrena__prepare: an owned vector's next pages made resident).
  *
  * A vector's buffer grows with samrena_resize, which grows it in place
  * while it is its arena's last allocation.  An owned vector is alone on an
