@@ -61,7 +61,7 @@ typedef struct {
   float growth_factor;   /* a full push grows capacity at least this many times */
   size_t min_growth;     /* ... and by at least this many elements */
   uint64_t ready;        /* the library's own: the inline push stores below it without a
-                            call (<= capacity; an owned vector's next pages are made
+                            call (<= capacity; a large vector's next pages are made
                             resident before it moves on) */
 } SamrenaVector;
 
@@ -194,7 +194,7 @@ SAMRENA_API SamrenaVector *samrena_vector_slice(const SamrenaVector *vec, size_t
 
 /* samrena_vector_push is a macro over this function: below ready it
  * copies the element without a call into the library (elements of 4 and 8
- * bytes as fixed-size moves); at ready (the vector full, or an owned
+ * bytes as fixed-size moves); at ready (the vector full, or a large
  * vector's pages ahead to be made resident) and for any bad argument, it
  * calls the exported function, which grows the vector, prepares the next
  * pages or records the error.

@@ -857,41 +857,63 @@ START_TEST(test_owned_never_moves) {
 }
 END_TEST
 
-/* An owned vector has its pages made resident ahead of the pushes, a
- * step at a time, which the inline push reaches through `ready`: with
- * elements smaller and larger than a step, every push lands at the end,
- * ready never passes the capacity, and the elements stay intact through a
- * clear, a shrink and growth again. */
+/* Pushes of elements of element_size bytes into vec, up to count
+ * elements, then a clear, a shrink to a quarter and pushes up to count
+ * again: every push lands at the end, ready never passes the capacity and
+ * the elements stay intact.  `tag` tells the rounds' contents apart. */
+static void push_through_steps(SamrenaVector *vec, uint64_t element_size, uint64_t count,
+                               uint64_t tag) {
+  unsigned char *element = malloc((size_t)element_size);
+  ck_assert_ptr_nonnull(element);
+  for (int round = 0; round < 2; round++, tag += count) {
+    for (uint64_t i = vec->size; i < count; i++) {
+      util_fill(element, element_size, tag + i);
+      unsigned char *slot = samrena_vector_push(vec, element);
+      util_require(slot != NULL);
+      util_require(slot == (unsigned char *)vec->data + i * element_size);
+      util_require_uint_eq(vec->size, i + 1);
+      util_require(vec->ready <= vec->capacity);
+    }
+    for (uint64_t i = 0; i < count; i++)
+      util_require(util_check((unsigned char *)vec->data + i * element_size, element_size, tag + i));
+    samrena_vector_clear(vec);
+    ck_assert_uint_le(vec->ready, vec->capacity);
+    ck_assert_int_eq(samrena_vector_resize(vec, count / 4), SAMRENA_VECTOR_SUCCESS);
+    ck_assert_uint_le(vec->ready, vec->capacity);
+  }
+  free(element);
+}
+
+static const uint64_t step_element_sizes[] = {1, 4, 24, 70000};
+
+/* A vector's fresh pages are made resident ahead of its pushes, a step at
+ * a time, which the inline push reaches through `ready`: with elements
+ * smaller and larger than a step the pushes behave as without it. */
 START_TEST(test_owned_ready_steps) {
-  static const uint64_t element_sizes[] = {1, 4, 24, 70000};
-  for (size_t k = 0; k < sizeof element_sizes / sizeof element_sizes[0]; k++) {
-    uint64_t es = element_sizes[k];
-    uint64_t count = (util_under_valgrind() ? 256 * 1024 : 1 * MiB) / es + 20;
-    unsigned char *element = malloc((size_t)es);
-    ck_assert_ptr_nonnull(element);
+  for (size_t k = 0; k < sizeof step_element_sizes / sizeof step_element_sizes[0]; k++) {
+    uint64_t es = step_element_sizes[k];
     SamrenaVector *vec = samrena_vector_init_owned(es, 3);
     ck_assert_ptr_nonnull(vec);
-    for (int round = 0; round < 2; round++) {
-      for (uint64_t i = vec->size; i < count; i++) {
-        util_fill(element, es, i + (uint64_t)round * count);
-        unsigned char *slot = samrena_vector_push(vec, element);
-        util_require(slot != NULL);
-        util_require(slot == (unsigned char *)vec->data + i * es);
-        util_require_uint_eq(vec->size, i + 1);
-        util_require(vec->ready <= vec->capacity);
-      }
-      for (uint64_t i = 0; i < count; i++)
-        util_require(util_check((unsigned char *)vec->data + i * es, es,
-                                i + (uint64_t)round * count));
-      /* Round two starts from a clear, then a shrink to a quarter. */
-      samrena_vector_clear(vec);
-      ck_assert_uint_le(vec->ready, vec->capacity);
-      ck_assert_int_eq(samrena_vector_resize(vec, count / 4), SAMRENA_VECTOR_SUCCESS);
-      ck_assert_uint_le(vec->ready, vec->capacity);
-    }
+    push_through_steps(vec, es, (util_under_valgrind() ? 256 * 1024 : 1 * MiB) / es + 20, k);
     samrena_vector_destroy(vec);
-    free(element);
   }
+}
+END_TEST
+
+/* The same on a shared arena of every strategy, twice over the same
+ * memory: fresh, then (after a reset) handed out before. */
+START_TEST(test_ready_steps_on_arena) {
+  Samrena *arena = util_arena(STRATEGY, 1);
+  for (size_t k = 0; k < sizeof step_element_sizes / sizeof step_element_sizes[0]; k++) {
+    uint64_t es = step_element_sizes[k];
+    for (int pass = 0; pass < 2; pass++) {
+      SamrenaVector *vec = samrena_vector_init(arena, es, 3);
+      ck_assert_ptr_nonnull(vec);
+      push_through_steps(vec, es, 512 * 1024 / es + 20, k * 2 + (uint64_t)pass);
+      samrena_reset(arena);
+    }
+  }
+  samrena_destroy(arena);
 }
 END_TEST
 
@@ -1130,6 +1152,7 @@ Suite *make_vector_suite(void) {
   tcase_add_loop_test(tc, test_filter_map_foreach, 0, util_strategy_count);
   tcase_add_loop_test(tc, test_transfer_slice, 0, util_strategy_count);
   tcase_add_loop_test(tc, test_typed_on_arena, 0, util_strategy_count);
+  tcase_add_loop_test(tc, test_ready_steps_on_arena, 0, util_strategy_count);
   suite_add_tcase(suite, tc);
   tc = util_tcase("owned");
   tcase_set_timeout(tc, 120);

@@ -1,5 +1,7 @@
 /* prefetch.c -- samrena_reserve on a virtual arena makes the memory it
- * commits resident (MADV_POPULATE_WRITE), where the kernel can do that.
+ * commits resident (MADV_POPULATE_WRITE), where the kernel can do that,
+ * and a vector on a virtual arena has its next 64 KiB made resident ahead
+ * of its pushes, and no more.
  *
  * A test program of its own, without Check, so that builds with no Check
  * (a static musl build, say) run it too.  It first asks the kernel
@@ -89,14 +91,14 @@ static bool kernel_gives_huge_pages(void) {
   return huge_pages;
 }
 
-/* An owned vector of bytes, room for 4 MiB: its pages are made resident
- * ahead of the pushes, 64 KiB at a time, and no further.  Returns 0 or 1. */
-static int check_owned_vector(void) {
+/* A vector of bytes with room for 4 MiB, owned or on a fresh virtual
+ * arena: its pages are made resident ahead of the pushes, 64 KiB at a
+ * time, and no further.  Returns 0 or 1. */
+static int check_vector(const char *what, SamrenaVector *vec) {
   const uint64_t step = (uint64_t)64 << 10, room = (uint64_t)4 << 20;
   uintptr_t page = (uintptr_t)page_size();
-  SamrenaVector *vec = samrena_vector_init_owned(1, room);
   if (vec == NULL) {
-    printf("FAIL: no owned vector: %s\n", samrena_error_string(samrena_last_error()));
+    printf("FAIL: no %s vector: %s\n", what, samrena_error_string(samrena_last_error()));
     return 1;
   }
   /* Three steps and a byte pushed: that byte's push made the fourth step
@@ -104,9 +106,8 @@ static int check_owned_vector(void) {
   unsigned char byte = 1;
   for (uint64_t i = 0; i <= 3 * step; i++)
     if (samrena_vector_push(vec, &byte) == NULL) {
-      printf("FAIL: push %llu: %s\n", (unsigned long long)i,
+      printf("FAIL: %s vector, push %llu: %s\n", what, (unsigned long long)i,
              samrena_error_string(samrena_last_error()));
-      samrena_vector_destroy(vec);
       return 1;
     }
   unsigned char *data = vec->data;
@@ -116,20 +117,40 @@ static int check_owned_vector(void) {
   int64_t ahead = resident_bytes(first, (size_t)(ahead_end - first));
   int64_t past = resident_bytes(beyond, (size_t)(data + room - beyond));
   bool huge = kernel_gives_huge_pages();
-  samrena_vector_destroy(vec);
-  printf("prefetch: owned vector, %llu bytes pushed: %lld of %lld bytes resident up to one step "
+  printf("prefetch: %s vector, %llu bytes pushed: %lld of %lld bytes resident up to one step "
          "ahead, %lld past it%s\n",
-         (unsigned long long)(3 * step + 1), (long long)ahead, (long long)(ahead_end - first),
-         (long long)past, huge ? " (huge pages: not judged)" : "");
+         what, (unsigned long long)(3 * step + 1), (long long)ahead,
+         (long long)(ahead_end - first), (long long)past,
+         huge ? " (huge pages: not judged)" : "");
   if (ahead != (int64_t)(ahead_end - first)) {
-    printf("FAIL: the owned vector's next pages were not made resident\n");
+    printf("FAIL: the %s vector's next pages were not made resident\n", what);
     return 1;
   }
   if (!huge && past != 0) {
-    printf("FAIL: the owned vector made pages resident past its next step\n");
+    printf("FAIL: the %s vector made pages resident past its next step\n", what);
     return 1;
   }
   return 0;
+}
+
+static int check_vectors(void) {
+  const uint64_t room = (uint64_t)4 << 20;
+  SamrenaVector *owned = samrena_vector_init_owned(1, room);
+  int failed = check_vector("owned", owned);
+  samrena_vector_destroy(owned);
+
+  SamrenaConfig config = samrena_default_config();
+  config.strategy = SAMRENA_STRATEGY_VIRTUAL;
+  config.flags = SAMRENA_FLAG_STRICT;
+  config.max_reserve = 2 * room;
+  Samrena *arena = samrena_create(&config);
+  if (arena == NULL) {
+    printf("FAIL: no virtual arena: %s\n", samrena_error_string(samrena_last_error()));
+    return 1;
+  }
+  failed |= check_vector("shared", samrena_vector_init(arena, 1, room));
+  samrena_destroy(arena);
+  return failed;
 }
 
 int main(void) {
@@ -173,7 +194,7 @@ int main(void) {
     printf("FAIL: the kernel populates on MADV_POPULATE_WRITE, the library did not\n");
     return 1;
   }
-  return check_owned_vector();
+  return check_vectors();
 }
 #else
 int main(void) {

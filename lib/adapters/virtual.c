@@ -576,8 +576,10 @@ static SamrenaError virtual_reserve(Samrena *arena, uint64_t min_capacity) {
 }
 
 /* The pages of [ptr, ptr + size) that lie in the current region's commit
- * are faulted in, the first from the start of its page: one system call
- * where the writes to fresh memory would take a fault per page. */
+ * and are fresh (past dirty_end: never handed out since they were
+ * committed) are faulted in, from the start of the first one's page: one
+ * system call where the writes would take a fault per page.  Memory
+ * handed out before is taken to be resident already, and needs nothing. */
 static bool virtual_prepare(Samrena *arena, void *ptr, uint64_t size) {
   VirtualRegion *region = state_of(arena)->current;
   uintptr_t base = (uintptr_t)base_of(region), at = (uintptr_t)ptr;
@@ -585,6 +587,10 @@ static bool virtual_prepare(Samrena *arena, void *ptr, uint64_t size) {
     return false;
   uint64_t offset = (uint64_t)(at - base);
   uint64_t end = size < region->vm.committed - offset ? offset + size : region->vm.committed;
+  if (offset < region->dirty_end)
+    offset = region->dirty_end;
+  if (offset >= end)
+    return true;
   uint64_t from = offset & ~(samrena__vm_page_size() - 1);
   return samrena__vm_populate(base_of(region) + from, end - from);
 }

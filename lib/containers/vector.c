@@ -1,6 +1,6 @@
 /* containers/vector.c -- SamrenaVector (samvector.h): growable arrays on an
  * arena, over the public arena API and one hint of the port's
- * (samrena__prepare: an owned vector's next pages made resident).
+ * (samrena__prepare: a vector's next pages made resident).
  *
  * A vector's buffer grows with samrena_resize, which grows it in place
  * while it is its arena's last allocation.  An owned vector is alone on an
@@ -29,11 +29,11 @@
 #define VECTOR_OWNED_RESERVE (UINT64_C(256) << 20)
 #endif
 
-/* How far ahead an owned vector has the system make its pages resident:
+/* How far ahead a vector has the system make its fresh pages resident:
  * one call per 64 KiB of pushes instead of a page fault per page, and the
  * lines the kernel has just zeroed are still in the cache when the pushes
  * write them.  Measured on bench's vector workload (10 M ints into a fresh
- * owned vector); samvector(3) has the figures. */
+ * vector); samvector(3) has the figures. */
 #define VECTOR_PREPARE_BYTES (UINT64_C(64) << 10)
 
 /* ---------------------------------------------------------------- helpers */
@@ -74,16 +74,18 @@ static bool buffer_bytes(const SamrenaVector *vec, uint64_t *out) {
 }
 
 /* Sets ready, the index below which the inline push stores without a
- * call: the capacity, except for an owned vector with more than
- * VECTOR_PREPARE_BYTES of room past its size, whose next
- * VECTOR_PREPARE_BYTES are made resident (where its arena can) and ready
- * stops after them, so that the push reaching it comes back here.  Pages
- * once prepared are below ready from then on (a clear or a pop keeps it),
- * so none is asked for twice while the buffer stays. */
+ * call: the capacity, except for a vector with more than
+ * VECTOR_PREPARE_BYTES of room past its size on an arena that can make
+ * memory resident ahead (virtual: samrena__prepare, which leaves alone
+ * what was handed out before, resident already), whose next
+ * VECTOR_PREPARE_BYTES are prepared and ready stops after them, so that
+ * the push reaching it comes back here.  Pages once prepared are below
+ * ready from then on (a clear or a pop keeps it), so none is asked for
+ * twice while the buffer stays. */
 static void set_ready(SamrenaVector *vec) {
   uint64_t ready = vec->capacity;
   uint64_t step = VECTOR_PREPARE_BYTES / vec->element_size;
-  if (vec->owns_arena && vec->data != NULL && step != 0 && vec->size < ready &&
+  if (vec->data != NULL && vec->arena != NULL && step != 0 && vec->size < ready &&
       ready - vec->size > step) {
     unsigned char *from = element_at(vec, vec->size);
     if (from != NULL && samrena__prepare(vec->arena, from, step * vec->element_size))
@@ -333,7 +335,7 @@ void *(samrena_vector_push)(SamrenaVector *vec, const void *element) {
     if (inside)
       element = (const unsigned char *)vec->data + (at - start);
   } else if (vec->size >= vec->ready) {
-    set_ready(vec); /* the next pages of an owned vector, or a vector made by hand */
+    set_ready(vec); /* the next pages, or a vector made by hand */
   }
   unsigned char *slot = element_at(vec, vec->size);
   if (slot == NULL)
