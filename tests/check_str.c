@@ -4,6 +4,7 @@
 #include "check_util.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
 
@@ -125,6 +126,47 @@ START_TEST(test_str_grows_in_place_virtual_large) {
   ck_assert_uint_eq(samrena_str_len(s), 5 + 2048 * sizeof chunk);
   ck_assert_int_eq(text[5 + 2048 * sizeof chunk - 1], 'v');
   ck_assert_int_eq(text[5 + 2048 * sizeof chunk], '\0');
+  samrena_destroy(arena);
+}
+END_TEST
+
+/* Appends of 1 byte to 70 KB, formatted ones and, now and then, a push
+ * in the way (so that growth copies), across the steps in which the
+ * builder has its pages made resident ahead: the text is always what was
+ * appended.  Twice: fresh memory, then after a clear. */
+START_TEST(test_str_across_ready_steps) {
+  Samrena *arena = util_arena(STRATEGY, 1);
+  SamrenaStr *s = samrena_str_init(arena);
+  uint64_t total = util_under_valgrind() ? 512 * 1024 : 3 * MiB;
+  char *model = malloc((size_t)total + 80000);
+  char *piece = malloc(70000);
+  ck_assert_ptr_nonnull(model);
+  ck_assert_ptr_nonnull(piece);
+  uint64_t random = 12345;
+  for (int round = 0; round < 2; round++) {
+    size_t length = 0;
+    while (length < total) {
+      uint64_t r = util_random(&random);
+      size_t n = r % 4 == 0 ? (size_t)(r >> 8) % 70000 + 1 : (size_t)(r >> 8) % 300 + 1;
+      if (r % 11 == 0) {
+        ck_assert_int_eq(samrena_str_appendf(s, "<%zu>", length), SAMRENA_OK);
+        length += (size_t)sprintf(model + length, "<%zu>", length);
+      } else {
+        memset(piece, 'a' + (int)(r % 26), n);
+        ck_assert_int_eq(samrena_str_append(s, piece, n), SAMRENA_OK);
+        memcpy(model + length, piece, n);
+        length += n;
+      }
+      if (r % 97 == 0)
+        ck_assert_ptr_nonnull(samrena_push(arena, 16)); /* in the way */
+      util_require_uint_eq(samrena_str_len(s), length);
+    }
+    ck_assert_int_eq(memcmp(samrena_str_cstr(s), model, length), 0);
+    ck_assert_int_eq(samrena_str_cstr(s)[length], '\0');
+    ck_assert_int_eq(samrena_str_clear(s), SAMRENA_OK);
+  }
+  free(piece);
+  free(model);
   samrena_destroy(arena);
 }
 END_TEST
@@ -294,6 +336,7 @@ Suite *make_str_suite(void) {
   tcase_add_loop_test(tc, test_str_grows_in_place_when_last, 0, util_strategy_count);
   tcase_add_loop_test(tc, test_str_grows_in_place_virtual_large, 0, util_strategy_count);
   tcase_add_loop_test(tc, test_str_copies_when_not_last, 0, util_strategy_count);
+  tcase_add_loop_test(tc, test_str_across_ready_steps, 0, util_strategy_count);
   tcase_add_loop_test(tc, test_str_append_self, 0, util_strategy_count);
   tcase_add_loop_test(tc, test_str_appendf_self, 0, util_strategy_count);
   tcase_add_loop_test(tc, test_str_clear_and_finish, 0, util_strategy_count);

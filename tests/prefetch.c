@@ -1,7 +1,7 @@
 /* prefetch.c -- samrena_reserve on a virtual arena makes the memory it
  * commits resident (MADV_POPULATE_WRITE), where the kernel can do that,
- * and a vector on a virtual arena has its next 64 KiB made resident ahead
- * of its pushes, and no more.
+ * and a vector or a string builder on a virtual arena has its next 64 KiB
+ * made resident ahead of its pushes and appends, and no more.
  *
  * A test program of its own, without Check, so that builds with no Check
  * (a static musl build, say) run it too.  It first asks the kernel
@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "samrena.h"
 #include "samvector.h"
@@ -133,6 +134,49 @@ static int check_vector(const char *what, SamrenaVector *vec) {
   return 0;
 }
 
+/* A string builder on a fresh virtual arena: 1 MiB appended at once (the
+ * buffer just holds it), then a byte (the buffer doubles in place): the
+ * pages up to 64 KiB past the text are resident, and none further.
+ * Returns 0 or 1. */
+static int check_builder(Samrena *arena) {
+  const uint64_t step = (uint64_t)64 << 10, text = ((uint64_t)1 << 20) + 1;
+  uintptr_t page = (uintptr_t)page_size();
+  SamrenaStr *s = samrena_str_init(arena);
+  char *chunk = malloc((size_t)text);
+  if (chunk != NULL)
+    memset(chunk, 's', (size_t)text);
+  bool appended = s != NULL && chunk != NULL &&
+                  samrena_str_append(s, chunk, (size_t)text - 1) == SAMRENA_OK &&
+                  samrena_str_append(s, chunk, 1) == SAMRENA_OK;
+  free(chunk);
+  if (!appended) {
+    printf("FAIL: string builder: %s\n", samrena_error_string(samrena_last_error()));
+    return 1;
+  }
+  const unsigned char *data = (const unsigned char *)samrena_str_cstr(s);
+  const unsigned char *first = data + (page - (uintptr_t)data % page) % page;
+  const unsigned char *ahead_end = data + text + 1 + step; /* the NUL counted */
+  ahead_end -= (uintptr_t)ahead_end % page;
+  const unsigned char *beyond = ahead_end + 2 * page;
+  size_t rest = (size_t)((uint64_t)2 << 20) - (size_t)(beyond - data); /* to the buffer's end */
+  int64_t ahead = resident_bytes((void *)(uintptr_t)first, (size_t)(ahead_end - first));
+  int64_t past = resident_bytes((void *)(uintptr_t)beyond, rest);
+  bool huge = kernel_gives_huge_pages();
+  printf("prefetch: string builder, %llu bytes appended: %lld of %lld bytes resident up to one "
+         "step ahead, %lld past it%s\n",
+         (unsigned long long)samrena_str_len(s), (long long)ahead, (long long)(ahead_end - first),
+         (long long)past, huge ? " (huge pages: not judged)" : "");
+  if (ahead != (int64_t)(ahead_end - first)) {
+    printf("FAIL: the builder's next pages were not made resident\n");
+    return 1;
+  }
+  if (!huge && past != 0) {
+    printf("FAIL: the builder made pages resident past its next step\n");
+    return 1;
+  }
+  return 0;
+}
+
 static int check_vectors(void) {
   const uint64_t room = (uint64_t)4 << 20;
   SamrenaVector *owned = samrena_vector_init_owned(1, room);
@@ -143,12 +187,16 @@ static int check_vectors(void) {
   config.strategy = SAMRENA_STRATEGY_VIRTUAL;
   config.flags = SAMRENA_FLAG_STRICT;
   config.max_reserve = 2 * room;
-  Samrena *arena = samrena_create(&config);
-  if (arena == NULL) {
+  /* Both made before either is destroyed: a destroyed arena may be kept
+   * and given to the next samrena_create, its memory no longer fresh. */
+  Samrena *arena = samrena_create(&config), *builder_arena = samrena_create(&config);
+  if (arena == NULL || builder_arena == NULL) {
     printf("FAIL: no virtual arena: %s\n", samrena_error_string(samrena_last_error()));
     return 1;
   }
   failed |= check_vector("shared", samrena_vector_init(arena, 1, room));
+  failed |= check_builder(builder_arena);
+  samrena_destroy(builder_arena);
   samrena_destroy(arena);
   return failed;
 }

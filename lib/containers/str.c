@@ -18,11 +18,17 @@
 /* The smallest buffer the builder pushes. */
 #define STR_MIN_CAPACITY UINT64_C(64)
 
+/* How far past the text the builder has fresh pages made resident before
+ * appends reach them, as a vector does (samvector(3), "Pages made ready
+ * ahead"): one system call instead of a page fault per page. */
+#define STR_PREPARE_BYTES (UINT64_C(64) << 10)
+
 struct SamrenaStr {
   Samrena *arena;
   char *data;        /* NULL until the first append that needs it */
   uint64_t length;   /* bytes of text, the NUL not counted */
   uint64_t capacity; /* bytes data holds, the NUL included; 0 without data */
+  uint64_t ready;    /* bytes of data made resident ahead, or needing nothing */
 };
 
 SamrenaStr *samrena_str_init(Samrena *arena) {
@@ -35,6 +41,7 @@ SamrenaStr *samrena_str_init(Samrena *arena) {
   s->data = NULL;
   s->length = 0;
   s->capacity = 0;
+  s->ready = 0;
   return s;
 }
 
@@ -48,9 +55,28 @@ static bool grow_to(SamrenaStr *s, uint64_t capacity) {
     return false;
   if (s->data == NULL)
     data[0] = '\0';
+  if (data != s->data) /* a new buffer: only the text copied into it is resident */
+    s->ready = s->length + 1;
   s->data = data;
   s->capacity = capacity;
   return true;
+}
+
+/* Before the text and its NUL (`need` bytes) pass `ready`, the pages up to
+ * STR_PREPARE_BYTES past them are made resident, where the arena can and
+ * more than that is left; otherwise ready goes to the end of the buffer,
+ * and the stores fault as they come. */
+static void prepare_ahead(SamrenaStr *s, uint64_t need) {
+  if (need <= s->ready)
+    return;
+  if (s->capacity - need > STR_PREPARE_BYTES) {
+    uint64_t end = need + STR_PREPARE_BYTES;
+    if (samrena__prepare(s->arena, s->data + s->ready, end - s->ready)) {
+      s->ready = end;
+      return;
+    }
+  }
+  s->ready = s->capacity;
 }
 
 /* Room for `extra` more bytes and the NUL: twice the buffer (at least
@@ -59,18 +85,20 @@ static SamrenaError make_room(SamrenaStr *s, uint64_t extra) {
   if (extra > SAMRENA__MAX_FOOTPRINT - 1 - s->length)
     return samrena__fail(SAMRENA_ERROR_OVERFLOW);
   uint64_t need = s->length + extra + 1;
-  if (need <= s->capacity)
+  if (need <= s->capacity) {
+    prepare_ahead(s, need);
     return SAMRENA_OK;
+  }
   uint64_t wanted =
       s->capacity > SAMRENA__MAX_FOOTPRINT / 2 ? SAMRENA__MAX_FOOTPRINT : 2 * s->capacity;
   if (wanted < need)
     wanted = need;
   if (wanted < STR_MIN_CAPACITY)
     wanted = STR_MIN_CAPACITY;
-  if (grow_to(s, wanted))
+  if (grow_to(s, wanted) || (wanted > need && grow_to(s, need))) {
+    prepare_ahead(s, need);
     return SAMRENA_OK;
-  if (wanted > need && grow_to(s, need))
-    return SAMRENA_OK;
+  }
   return samrena_last_error();
 }
 
@@ -161,5 +189,6 @@ char *samrena_str_finish(SamrenaStr *s) {
   s->data = NULL;
   s->length = 0;
   s->capacity = 0;
+  s->ready = 0;
   return text;
 }
