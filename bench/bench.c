@@ -74,6 +74,7 @@ static const WorkloadInfo workloads[BENCH_WORKLOAD_COUNT] = {
     {BENCH_PARSE_WARM, "ms", KIND_MS, false, EXTRA_RELEASE},
     {BENCH_GROWTH_POLICY, "ms", KIND_MS, true, EXTRA_BLOCKS},
     {BENCH_CONCURRENT, "Mpush/s", KIND_RATE, false, EXTRA_SCALING},
+    {BENCH_STRINGS, "ms", KIND_MS, true, EXTRA_NONE},
 };
 
 typedef struct {
@@ -81,7 +82,7 @@ typedef struct {
   uint64_t fill_bytes, zeroed_bytes, grow_bytes;
   uint64_t rss_count, life_count;
   uint64_t callgrind_count;
-  uint64_t vector_count;
+  uint64_t vector_count, strings_bytes;
   uint64_t tree_depth, parse_bytes, growth_bytes;
   uint64_t concurrent_count, concurrent_cycle;
   /* What bench --callgrind runs instead of the sizes above (small and
@@ -103,7 +104,7 @@ static const Sizes default_sizes = {
     .fill_bytes = UINT64_C(16) << 20, .zeroed_bytes = UINT64_C(8) << 20,
     .grow_bytes = UINT64_C(8) << 20, .rss_count = UINT64_C(250000),
     .life_count = UINT64_C(100000), .callgrind_count = UINT64_C(1000000),
-    .vector_count = UINT64_C(1000000), .tree_depth = 16, .parse_bytes = UINT64_C(40) << 20,
+    .vector_count = UINT64_C(1000000), .strings_bytes = UINT64_C(32) << 20, .tree_depth = 16, .parse_bytes = UINT64_C(40) << 20,
     .growth_bytes = UINT64_C(256) << 20, .concurrent_count = UINT64_C(5000000),
     .concurrent_cycle = UINT64_C(50000), .callgrind_life_count = UINT64_C(100000),
     .callgrind_tree_depth = 14, .callgrind_parse_bytes = UINT64_C(8) << 20,
@@ -115,7 +116,7 @@ static const Sizes full_sizes = {
     .fill_bytes = UINT64_C(1) << 30, .zeroed_bytes = UINT64_C(512) << 20,
     .grow_bytes = UINT64_C(64) << 20, .rss_count = UINT64_C(10000000),
     .life_count = UINT64_C(1000000), .callgrind_count = UINT64_C(10000000),
-    .vector_count = UINT64_C(10000000), .tree_depth = 21, .parse_bytes = UINT64_C(240) << 20,
+    .vector_count = UINT64_C(10000000), .strings_bytes = UINT64_C(256) << 20, .tree_depth = 21, .parse_bytes = UINT64_C(240) << 20,
     .growth_bytes = UINT64_C(1) << 30, .concurrent_count = UINT64_C(50000000),
     .concurrent_cycle = UINT64_C(50000), .callgrind_life_count = UINT64_C(1000000),
     .callgrind_tree_depth = 18, .callgrind_parse_bytes = UINT64_C(40) << 20,
@@ -163,6 +164,9 @@ static BenchParams params_for(const Sizes *sizes, BenchWorkload w) {
     break;
   case BENCH_VECTOR:
     p.count = sizes->vector_count;
+    break;
+  case BENCH_STRINGS:
+    p.bytes = sizes->strings_bytes;
     break;
   case BENCH_BINARY_TREES:
     p.count = sizes->tree_depth;
@@ -288,6 +292,12 @@ static void describe(BenchWorkload w, const BenchParams *p, char *out, size_t le
              "thread with all threads in step; throughput of all threads together",
              human_count(p->count, a, sizeof a), BENCH_CONCURRENT_SIZE,
              human_count(p->cycle, b, sizeof b));
+    break;
+  case BENCH_STRINGS:
+    snprintf(out, len,
+             "%s of text appended %u bytes at a time to one string builder, which starts "
+             "empty; fresh process per run",
+             human_bytes(p->bytes, a, sizeof a), BENCH_STRING_PIECE);
     break;
   case BENCH_WORKLOAD_COUNT:
     out[0] = '\0';
@@ -1257,7 +1267,7 @@ static void usage(FILE *f, const char *argv0) {
           "  --workload NAME    only these workloads (repeatable, or NAME,NAME): small,\n"
           "                     mixed, fill, zeroed (= zeroed-fresh, zeroed-reused), grow,\n"
           "                     rss, lifecycle, vector, binary-trees, parse (= parse-cold,\n"
-          "                     parse-warm), growth-policy, concurrent\n"
+          "                     parse-warm), growth-policy, concurrent, strings\n"
           "  --contender NAME   only these contenders (repeatable, or NAME,NAME); the inline\n"
           "                     bump always runs, as the reference (--list names them)\n"
           "  --threads N,N      concurrent: the thread counts (default 1,2; at most %u)\n"
@@ -1276,9 +1286,10 @@ static void usage(FILE *f, const char *argv0) {
           "Default sizes (a minute or two): small 1 M x 32 B, reset every 100 k; mixed 100 k,\n"
           "reset every 10 k; fill 16 MiB; zeroed 8 MiB; grow to 8 MiB; rss 250 k x 24 B;\n"
           "lifecycle 100 k; vector 1 M ints; binary-trees depth 16; parse 40 MiB of payload;\n"
-          "growth-policy 256 MiB; concurrent 5 M pushes per thread.  --full: small and mixed\n"
-          "10 M, fill 1 GiB, zeroed 512 MiB, grow to 64 MiB, rss 10 M, lifecycle 1 M, vector\n"
-          "10 M, binary-trees depth 21, parse 240 MiB, growth-policy 1 GiB, concurrent 50 M.\n"
+          "growth-policy 256 MiB; concurrent 5 M pushes per thread; strings 32 MiB.  --full:\n"
+          "small and mixed 10 M, fill 1 GiB, zeroed 512 MiB, grow to 64 MiB, rss 10 M,\n"
+          "lifecycle 1 M, vector 10 M, binary-trees depth 21, parse 240 MiB, growth-policy\n"
+          "1 GiB, concurrent 50 M, strings 256 MiB.\n"
           "--callgrind runs small and mixed at 1 M (--full 10 M), lifecycle 100 k (1 M),\n"
           "binary-trees at depth 14 (18), parse 8 MiB (40 MiB), growth-policy 32 MiB\n"
           "(256 MiB) and concurrent 500 k per thread (2 M).\n",

@@ -36,6 +36,7 @@ typedef enum {
   BENCH_PARSE_WARM,
   BENCH_GROWTH_POLICY,
   BENCH_CONCURRENT,
+  BENCH_STRINGS,
   BENCH_WORKLOAD_COUNT
 } BenchWorkload;
 
@@ -56,6 +57,8 @@ typedef enum {
 #define BENCH_LIFE_SIZE 64u       /* ... of this many bytes */
 #define BENCH_VECTOR_START 16u    /* vector: the room every vector starts with */
 #define BENCH_VECTOR_NOISE 4096u  /* vector-shared: one other push per this many */
+#define BENCH_STRING_PIECE 100u   /* strings: the bytes of one append */
+#define BENCH_STRING_PERIOD 256u  /* strings: the text repeats with this period */
 #define BENCH_TREE_MIN_DEPTH 4u   /* binary-trees: the shallowest trees of the loop */
 #define BENCH_TREE_MAX_DEPTH 30u  /* binary-trees: the deepest --count the child takes */
 #define BENCH_PARSE_START 4u      /* parse: room every array starts with, then doubled */

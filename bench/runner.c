@@ -87,11 +87,13 @@
 #define PARSE (BENCH_ONLY(BENCH_PARSE_COLD) | BENCH_ONLY(BENCH_PARSE_WARM))
 #define GROWTH BENCH_ONLY(BENCH_GROWTH_POLICY)
 #define THREADS (HAVE_BENCH_THREADS ? BENCH_ONLY(BENCH_CONCURRENT) : 0u)
+#define STRINGS BENCH_ONLY(BENCH_STRINGS)
 
 const BenchContender bench_contenders[] = {
     {"bump", "inline bump over one malloc'd buffer: align, add, compare (the limit); "
-             "vector: an array allocated at its final size; concurrent: one per thread",
-     BENCH_VARIANT_MAIN, true, ALL | VECTOR_ONLY | TREES | PARSE | GROWTH | THREADS},
+             "vector: an array allocated at its final size; concurrent: one per thread; "
+             "strings: a buffer of the text's final size",
+     BENCH_VARIANT_MAIN, true, ALL | VECTOR_ONLY | TREES | PARSE | GROWTH | THREADS | STRINGS},
     {"bump-huge",
      "the inline bump over a 2 MiB-aligned mapping with huge pages asked for before the first "
      "touch: the first-use limit",
@@ -151,6 +153,12 @@ const BenchContender bench_contenders[] = {
      VECTOR_ONLY},
     {"vector-doubling", "std::vector-like: each growth mallocs twice the room, copies, frees",
      BENCH_VARIANT_MAIN, true, VECTOR_ONLY},
+    {"str-default", "SamrenaStr (samrena_str_append) on samrena_create(NULL)", BENCH_VARIANT_MAIN,
+     true, STRINGS},
+    {"str-chained", "SamrenaStr on a chained arena (its pages are not made ready ahead)",
+     BENCH_VARIANT_MAIN, true, STRINGS},
+    {"realloc-string", "a char buffer grown by realloc, doubling, memcpy and a NUL per append",
+     BENCH_VARIANT_MAIN, true, STRINGS},
 };
 const size_t bench_contender_count = sizeof bench_contenders / sizeof bench_contenders[0];
 
@@ -162,6 +170,7 @@ static const char *const bench_workload_names[BENCH_WORKLOAD_COUNT] = {
     [BENCH_VECTOR] = "vector",       [BENCH_BINARY_TREES] = "binary-trees",
     [BENCH_PARSE_COLD] = "parse-cold", [BENCH_PARSE_WARM] = "parse-warm",
     [BENCH_GROWTH_POLICY] = "growth-policy", [BENCH_CONCURRENT] = "concurrent",
+    [BENCH_STRINGS] = "strings",
 };
 
 const char *bench_workload_name(BenchWorkload workload) {
@@ -820,6 +829,40 @@ static inline void c_bump_vclose(IntArray *v) {
   free(v->data);
 }
 
+/* strings: the reference is a buffer of the text's final size (the
+ * hint), appended to in order. */
+typedef struct {
+  char *text;
+  size_t length, capacity; /* capacity counts the NUL */
+} CharBuffer;
+
+static inline bool c_bump_sbopen(CharBuffer *b, const BenchHint *hint) {
+  b->length = 0;
+  b->capacity = hint->bytes;
+  b->text = malloc(b->capacity);
+  if (b->text != NULL)
+    b->text[0] = '\0';
+  return b->text != NULL;
+}
+
+static inline bool c_bump_sbappend(CharBuffer *b, const char *text, size_t length) {
+  if (length >= b->capacity - b->length)
+    return false; /* made for the workload: never */
+  memcpy(b->text + b->length, text, length);
+  b->length += length;
+  b->text[b->length] = '\0';
+  return true;
+}
+
+static inline const char *c_bump_sbtext(CharBuffer *b, size_t *length) {
+  *length = b->length;
+  return b->text;
+}
+
+static inline void c_bump_sbclose(CharBuffer *b) {
+  free(b->text);
+}
+
 /* Objects: a buffer made for the most the context will hold (the hint),
  * never the small shared one, as a binary-trees run holds several
  * contexts open at once. */
@@ -847,6 +890,8 @@ BENCH_UNSHARED_THREAD_OPS(c_bump, BumpCtx, c_bump_oopen, c_bump_close, c_bump_al
 #define C_ID c_bump
 #define C_CTX BumpCtx
 #define C_VCTX IntArray
+#define C_SBCTX CharBuffer
+#define C_STRINGS 1
 #define C_OCTX BumpCtx
 #define C_SCTX NoShared
 #define C_TCTX BumpCtx
@@ -1499,6 +1544,101 @@ static inline bool c_vdouble_vpush(IntArray *v, int value) {
 #define C_VECTOR 1
 #include "workloads.h"
 
+/* ---------------------------------------------------------------- strings */
+
+/* Ours: a SamrenaStr on an arena of its own, which the text is pushed on
+ * first (samrena_str_init), so that it grows in place. */
+typedef struct {
+  Samrena *arena;
+  SamrenaStr *str;
+} StrBuilder;
+
+static bool str_open_on(StrBuilder *b, Samrena *arena) {
+  b->arena = arena;
+  b->str = arena != NULL ? samrena_str_init(arena) : NULL;
+  return b->str != NULL;
+}
+
+static inline bool c_strdef_sbopen(StrBuilder *b, const BenchHint *hint) {
+  (void)hint;
+  return str_open_on(b, samrena_create(NULL));
+}
+
+static inline bool c_strdef_sbappend(StrBuilder *b, const char *text, size_t length) {
+  return samrena_str_append(b->str, text, length) == SAMRENA_OK;
+}
+
+static inline const char *c_strdef_sbtext(StrBuilder *b, size_t *length) {
+  *length = samrena_str_len(b->str);
+  return samrena_str_cstr(b->str);
+}
+
+static inline void c_strdef_sbclose(StrBuilder *b) {
+  samrena_destroy(b->arena);
+}
+
+#define C_ID c_strdef
+#define C_ARENA_OPS 0
+#define C_GROW 0
+#define C_SBCTX StrBuilder
+#define C_STRINGS 1
+#include "workloads.h"
+
+static inline bool c_strchain_sbopen(StrBuilder *b, const BenchHint *hint) {
+  (void)hint;
+  SamrenaConfig config = samrena_default_config();
+  config.strategy = SAMRENA_STRATEGY_CHAINED;
+  return str_open_on(b, samrena_create(&config));
+}
+
+#define c_strchain_sbappend c_strdef_sbappend
+#define c_strchain_sbtext c_strdef_sbtext
+#define c_strchain_sbclose c_strdef_sbclose
+#define C_ID c_strchain
+#define C_ARENA_OPS 0
+#define C_GROW 0
+#define C_SBCTX StrBuilder
+#define C_STRINGS 1
+#include "workloads.h"
+
+/* A char buffer grown by realloc, doubling, as a C program without a
+ * builder writes it. */
+static inline bool c_srealloc_sbopen(CharBuffer *b, const BenchHint *hint) {
+  (void)hint;
+  b->length = 0;
+  b->capacity = 64;
+  b->text = malloc(b->capacity);
+  if (b->text != NULL)
+    b->text[0] = '\0';
+  return b->text != NULL;
+}
+
+static inline bool c_srealloc_sbappend(CharBuffer *b, const char *text, size_t length) {
+  if (length >= b->capacity - b->length) {
+    size_t capacity = 2 * b->capacity;
+    while (length >= capacity - b->length)
+      capacity *= 2;
+    char *grown = realloc(b->text, capacity);
+    if (grown == NULL)
+      return false;
+    b->text = grown;
+    b->capacity = capacity;
+  }
+  memcpy(b->text + b->length, text, length);
+  b->length += length;
+  b->text[b->length] = '\0';
+  return true;
+}
+
+#define c_srealloc_sbtext c_bump_sbtext
+#define c_srealloc_sbclose c_bump_sbclose
+#define C_ID c_srealloc
+#define C_ARENA_OPS 0
+#define C_GROW 0
+#define C_SBCTX CharBuffer
+#define C_STRINGS 1
+#include "workloads.h"
+
 #endif /* BENCH_VARIANT_MAIN */
 
 /* ----------------------------------------------------- malloc and jemalloc */
@@ -2022,7 +2162,8 @@ static const BenchRunner bench_runners[] = {
 #if BENCH_VARIANT == BENCH_VARIANT_MAIN
     {"bump", inline_version_text,
      {ARENA_RUNS(c_bump), [BENCH_GROW] = bench_grow_c_bump, [BENCH_VECTOR] = bench_vector_c_bump,
-      TREE_RUN(c_bump), PARSE_RUNS(c_bump), GROWTH_RUN(c_bump), THREAD_RUN(c_bump)}},
+      TREE_RUN(c_bump), PARSE_RUNS(c_bump), GROWTH_RUN(c_bump), THREAD_RUN(c_bump),
+      [BENCH_STRINGS] = bench_strings_c_bump}},
 #if HAVE_BENCH_BUMP_HUGE
     {"bump-huge", inline_version_text,
      {ARENA_RUNS(c_bump_huge), [BENCH_GROW] = bench_grow_c_bump_huge}},
@@ -2063,6 +2204,9 @@ static const BenchRunner bench_runners[] = {
     {"vector-copy", samrena_version_text, {[BENCH_VECTOR] = bench_vector_c_vcopy}},
     {"realloc-array", malloc_version_text, {[BENCH_VECTOR] = bench_vector_c_vrealloc}},
     {"vector-doubling", malloc_version_text, {[BENCH_VECTOR] = bench_vector_c_vdouble}},
+    {"str-default", samrena_version_text, {[BENCH_STRINGS] = bench_strings_c_strdef}},
+    {"str-chained", samrena_version_text, {[BENCH_STRINGS] = bench_strings_c_strchain}},
+    {"realloc-string", malloc_version_text, {[BENCH_STRINGS] = bench_strings_c_srealloc}},
 #elif BENCH_VARIANT == BENCH_VARIANT_JEMALLOC && HAVE_BENCH_JEMALLOC
     {"jemalloc", malloc_version_text,
      {ARENA_RUNS(c_malloc), [BENCH_GROW] = bench_grow_c_malloc, THREAD_RUN(c_malloc)}},

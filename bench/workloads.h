@@ -9,6 +9,8 @@
  *   C_GROW       1 if it has grow and grow_end: the grow workload
  *   C_VECTOR     1 if it has the vector operations, over a context of type
  *                C_VCTX: the vector workload (may be left undefined)
+ *   C_STRINGS    1 if it has the string operations, over a context of type
+ *                C_SBCTX: the strings workload (may be left undefined)
  *   C_TREES      1 for binary-trees, C_PARSE 1 for parse-cold and parse-warm,
  *                C_GROWTH 1 for growth-policy: these need the object
  *                operations below, over a context of type C_OCTX, and
@@ -31,6 +33,10 @@
  *   bool  C_ID_vpush(C_VCTX *, int value)           appends, growing as it must
  *   const int *C_ID_vdata(const C_VCTX *)           where the elements are now
  *   void  C_ID_vclose(C_VCTX *)                     frees the vector
+ *   bool  C_ID_sbopen(C_SBCTX *, const BenchHint *) an empty string builder
+ *   bool  C_ID_sbappend(C_SBCTX *, const char *, size_t)   appends bytes
+ *   const char *C_ID_sbtext(C_SBCTX *, size_t *length)    the text now
+ *   void  C_ID_sbclose(C_SBCTX *)                   frees the builder
  *   bool  C_ID_oopen(C_OCTX *, const BenchHint *)   a fresh context for objects
  *   void *C_ID_oalloc(C_OCTX *, size_t size)        default alignment (>= 8)
  *   void *C_ID_ogrow(C_OCTX *, void *p, size_t old, size_t new)   C_PARSE:
@@ -357,6 +363,65 @@ static bool CW(vector)(const BenchParams *p, BenchSample *s) {
 }
 
 #endif /* C_VECTOR */
+
+#if defined(C_STRINGS) && C_STRINGS
+
+/* ---------------------------------------------------------------- strings */
+
+#ifndef BENCH_STRING_PATTERN
+#define BENCH_STRING_PATTERN
+/* Byte i of the text every builder is given. */
+static char bench_string_byte(uint64_t i) {
+  return (char)('a' + (int)(i % BENCH_STRING_PERIOD % 26));
+}
+
+/* The text's first period and one piece more, so that any piece of the
+ * text is one slice of it. */
+static char bench_string_pattern[BENCH_STRING_PERIOD + BENCH_STRING_PIECE];
+
+static void bench_string_fill(void) {
+  for (uint64_t i = 0; i < sizeof bench_string_pattern; i++)
+    bench_string_pattern[i] = bench_string_byte(i);
+}
+#endif
+
+/* p->bytes of text appended BENCH_STRING_PIECE bytes at a time into one
+ * builder, each piece the slice of bench_string_pattern that makes byte i
+ * of the text bench_string_byte(i).  As for the vector, the loop works on
+ * a copy of the context. */
+BENCH_MEASURED static bool CM(strings)(C_SBCTX *context, const BenchParams *p) {
+  C_SBCTX copy = *context, *c = &copy;
+  bool ok = true;
+  for (uint64_t done = 0; ok && done < p->bytes; done += BENCH_STRING_PIECE)
+    ok = CF(sbappend)(c, bench_string_pattern + done % BENCH_STRING_PERIOD, BENCH_STRING_PIECE);
+  *context = copy;
+  return ok;
+}
+
+static bool CW(strings)(const BenchParams *p, BenchSample *s) {
+  C_SBCTX c;
+  /* The pieces' total: p->bytes rounded up to a whole piece. */
+  uint64_t total = (p->bytes + BENCH_STRING_PIECE - 1) / BENCH_STRING_PIECE * BENCH_STRING_PIECE;
+  BenchHint hint = {(size_t)total, (size_t)total + 1};
+  bench_string_fill();
+  if (!CF(sbopen)(&c, &hint))
+    return false;
+  double start = bench_now();
+  bool ok = CM(strings)(&c, p);
+  s->seconds = bench_now() - start;
+  /* Outside the timer: the text is what was appended. */
+  size_t length = 0;
+  const char *text = CF(sbtext)(&c, &length);
+  ok = ok && length == (size_t)total && text[length] == '\0';
+  for (size_t i = 0; ok && i < length; i++)
+    ok = text[i] == bench_string_byte((uint64_t)i);
+  if (!ok)
+    fprintf(stderr, "bench: the builder does not hold what was appended\n");
+  CF(sbclose)(&c);
+  return ok;
+}
+
+#endif /* C_STRINGS */
 
 #if defined(C_TREES) && C_TREES
 
@@ -811,6 +876,8 @@ static bool CW(concurrent)(const BenchParams *p, BenchSample *s) {
 #undef C_ARENA_OPS
 #undef C_GROW
 #undef C_VECTOR
+#undef C_SBCTX
+#undef C_STRINGS
 #undef C_TREES
 #undef C_PARSE
 #undef C_GROWTH
