@@ -92,55 +92,64 @@ static bool kernel_gives_huge_pages(void) {
   return huge_pages;
 }
 
-/* A vector of bytes with room for 4 MiB, owned or on a fresh virtual
- * arena: its pages are made resident ahead of the pushes, 64 KiB at a
- * time, and no further.  Returns 0 or 1. */
-static int check_vector(const char *what, SamrenaVector *vec) {
-  const uint64_t step = (uint64_t)64 << 10, room = (uint64_t)4 << 20;
+/* The step the library makes resident ahead of a container's writes. */
+#define STEP ((uint64_t)64 << 10)
+
+/* Judges a container whose buffer starts at data and holds `room` bytes,
+ * and whose writes have just made [data, ready_end) ready: every page from
+ * data's first whole page to ready_end's page must be resident, and none
+ * from two pages past it to the buffer's end (not judged where the kernel
+ * gives huge pages on first touch).  Returns 0 or 1. */
+static int judge_ready(const char *what, const unsigned char *data, uint64_t written,
+                       uint64_t ready_end, uint64_t room) {
   uintptr_t page = (uintptr_t)page_size();
-  if (vec == NULL) {
-    printf("FAIL: no %s vector: %s\n", what, samrena_error_string(samrena_last_error()));
-    return 1;
-  }
-  /* Three steps and a byte pushed: that byte's push made the fourth step
-   * resident. */
-  unsigned char byte = 1;
-  for (uint64_t i = 0; i <= 3 * step; i++)
-    if (samrena_vector_push(vec, &byte) == NULL) {
-      printf("FAIL: %s vector, push %llu: %s\n", what, (unsigned long long)i,
-             samrena_error_string(samrena_last_error()));
-      return 1;
-    }
-  unsigned char *data = vec->data;
-  unsigned char *first = data + (page - (uintptr_t)data % page) % page;
-  unsigned char *ahead_end = data + 4 * step - ((uintptr_t)(data + 4 * step) % page);
-  unsigned char *beyond = ahead_end + 2 * page;
-  int64_t ahead = resident_bytes(first, (size_t)(ahead_end - first));
-  int64_t past = resident_bytes(beyond, (size_t)(data + room - beyond));
+  const unsigned char *first = data + (page - (uintptr_t)data % page) % page;
+  const unsigned char *ahead_end = data + ready_end;
+  ahead_end -= (uintptr_t)ahead_end % page;
+  const unsigned char *beyond = ahead_end + 2 * page;
+  int64_t ahead = resident_bytes((void *)(uintptr_t)first, (size_t)(ahead_end - first));
+  int64_t past = resident_bytes((void *)(uintptr_t)beyond, (size_t)(data + room - beyond));
   bool huge = kernel_gives_huge_pages();
-  printf("prefetch: %s vector, %llu bytes pushed: %lld of %lld bytes resident up to one step "
-         "ahead, %lld past it%s\n",
-         what, (unsigned long long)(3 * step + 1), (long long)ahead,
-         (long long)(ahead_end - first), (long long)past,
-         huge ? " (huge pages: not judged)" : "");
+  printf("prefetch: %s, %llu bytes written: %lld of %lld bytes resident up to one step ahead, "
+         "%lld past it%s\n",
+         what, (unsigned long long)written, (long long)ahead, (long long)(ahead_end - first),
+         (long long)past, huge ? " (huge pages: not judged)" : "");
   if (ahead != (int64_t)(ahead_end - first)) {
-    printf("FAIL: the %s vector's next pages were not made resident\n", what);
+    printf("FAIL: the %s's next pages were not made resident\n", what);
     return 1;
   }
   if (!huge && past != 0) {
-    printf("FAIL: the %s vector made pages resident past its next step\n", what);
+    printf("FAIL: the %s made pages resident past its next step\n", what);
     return 1;
   }
   return 0;
 }
 
+/* A vector of bytes with room for 4 MiB, owned or on a fresh virtual
+ * arena: three steps and a byte pushed, that byte's push made the fourth
+ * step resident, and nothing further.  Returns 0 or 1. */
+static int check_vector(const char *what, SamrenaVector *vec) {
+  const uint64_t room = (uint64_t)4 << 20;
+  if (vec == NULL) {
+    printf("FAIL: no %s: %s\n", what, samrena_error_string(samrena_last_error()));
+    return 1;
+  }
+  unsigned char byte = 1;
+  for (uint64_t i = 0; i <= 3 * STEP; i++)
+    if (samrena_vector_push(vec, &byte) == NULL) {
+      printf("FAIL: %s, push %llu: %s\n", what, (unsigned long long)i,
+             samrena_error_string(samrena_last_error()));
+      return 1;
+    }
+  return judge_ready(what, vec->data, 3 * STEP + 1, 4 * STEP, room);
+}
+
 /* A string builder on a fresh virtual arena: 1 MiB appended at once (the
- * buffer just holds it), then a byte (the buffer doubles in place): the
- * pages up to 64 KiB past the text are resident, and none further.
- * Returns 0 or 1. */
+ * buffer just holds it), then a byte (the buffer doubles in place, to
+ * 2 MiB and 2 bytes): the pages up to a step past the text and its NUL
+ * are resident, and none further.  Returns 0 or 1. */
 static int check_builder(Samrena *arena) {
-  const uint64_t step = (uint64_t)64 << 10, text = ((uint64_t)1 << 20) + 1;
-  uintptr_t page = (uintptr_t)page_size();
+  const uint64_t text = ((uint64_t)1 << 20) + 1;
   SamrenaStr *s = samrena_str_init(arena);
   char *chunk = malloc((size_t)text);
   if (chunk != NULL)
@@ -153,34 +162,14 @@ static int check_builder(Samrena *arena) {
     printf("FAIL: string builder: %s\n", samrena_error_string(samrena_last_error()));
     return 1;
   }
-  const unsigned char *data = (const unsigned char *)samrena_str_cstr(s);
-  const unsigned char *first = data + (page - (uintptr_t)data % page) % page;
-  const unsigned char *ahead_end = data + text + 1 + step; /* the NUL counted */
-  ahead_end -= (uintptr_t)ahead_end % page;
-  const unsigned char *beyond = ahead_end + 2 * page;
-  size_t rest = (size_t)((uint64_t)2 << 20) - (size_t)(beyond - data); /* to the buffer's end */
-  int64_t ahead = resident_bytes((void *)(uintptr_t)first, (size_t)(ahead_end - first));
-  int64_t past = resident_bytes((void *)(uintptr_t)beyond, rest);
-  bool huge = kernel_gives_huge_pages();
-  printf("prefetch: string builder, %llu bytes appended: %lld of %lld bytes resident up to one "
-         "step ahead, %lld past it%s\n",
-         (unsigned long long)samrena_str_len(s), (long long)ahead, (long long)(ahead_end - first),
-         (long long)past, huge ? " (huge pages: not judged)" : "");
-  if (ahead != (int64_t)(ahead_end - first)) {
-    printf("FAIL: the builder's next pages were not made resident\n");
-    return 1;
-  }
-  if (!huge && past != 0) {
-    printf("FAIL: the builder made pages resident past its next step\n");
-    return 1;
-  }
-  return 0;
+  return judge_ready("string builder", (const unsigned char *)samrena_str_cstr(s),
+                     samrena_str_len(s), text + 1 + STEP, (uint64_t)2 << 20);
 }
 
 static int check_vectors(void) {
   const uint64_t room = (uint64_t)4 << 20;
   SamrenaVector *owned = samrena_vector_init_owned(1, room);
-  int failed = check_vector("owned", owned);
+  int failed = check_vector("owned vector", owned);
   samrena_vector_destroy(owned);
 
   SamrenaConfig config = samrena_default_config();
@@ -194,7 +183,7 @@ static int check_vectors(void) {
     printf("FAIL: no virtual arena: %s\n", samrena_error_string(samrena_last_error()));
     return 1;
   }
-  failed |= check_vector("shared", samrena_vector_init(arena, 1, room));
+  failed |= check_vector("shared vector", samrena_vector_init(arena, 1, room));
   failed |= check_builder(builder_arena);
   samrena_destroy(builder_arena);
   samrena_destroy(arena);
