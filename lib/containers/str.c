@@ -18,11 +18,6 @@
 /* The smallest buffer the builder pushes. */
 #define STR_MIN_CAPACITY UINT64_C(64)
 
-/* How far past the text the builder has fresh pages made resident before
- * appends reach them, as a vector does (samvector(3), "Pages made ready
- * ahead"): one system call instead of a page fault per page. */
-#define STR_PREPARE_BYTES (UINT64_C(64) << 10)
-
 struct SamrenaStr {
   Samrena *arena;
   char *data;        /* NULL until the first append that needs it */
@@ -63,14 +58,15 @@ static bool grow_to(SamrenaStr *s, uint64_t capacity) {
 }
 
 /* Before the text and its NUL (`need` bytes) pass `ready`, the pages up to
- * STR_PREPARE_BYTES past them are made resident, where the arena can and
+ * SAMRENA__PREPARE_AHEAD_BYTES past them are made resident, as a vector's
+ * are (samvector(3), "Pages made ready ahead"), where the arena can and
  * more than that is left; otherwise ready goes to the end of the buffer,
  * and the stores fault as they come. */
 static void prepare_ahead(SamrenaStr *s, uint64_t need) {
   if (need <= s->ready)
     return;
-  if (s->capacity - need > STR_PREPARE_BYTES) {
-    uint64_t end = need + STR_PREPARE_BYTES;
+  if (s->capacity - need > SAMRENA__PREPARE_AHEAD_BYTES) {
+    uint64_t end = need + SAMRENA__PREPARE_AHEAD_BYTES;
     if (samrena__prepare(s->arena, s->data + s->ready, end - s->ready)) {
       s->ready = end;
       return;

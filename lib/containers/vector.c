@@ -29,13 +29,6 @@
 #define VECTOR_OWNED_RESERVE (UINT64_C(256) << 20)
 #endif
 
-/* How far ahead a vector has the system make its fresh pages resident:
- * one call per 64 KiB of pushes instead of a page fault per page, and the
- * lines the kernel has just zeroed are still in the cache when the pushes
- * write them.  Measured on bench's vector workload (10 M ints into a fresh
- * vector); samvector(3) has the figures. */
-#define VECTOR_PREPARE_BYTES (UINT64_C(64) << 10)
-
 /* ---------------------------------------------------------------- helpers */
 
 static SamrenaVectorError fail(SamrenaVectorError result, SamrenaError error) {
@@ -75,16 +68,16 @@ static bool buffer_bytes(const SamrenaVector *vec, uint64_t *out) {
 
 /* Sets ready, the index below which the inline push stores without a
  * call: the capacity, except for a vector with more than
- * VECTOR_PREPARE_BYTES of room past its size on an arena that can make
- * memory resident ahead (virtual: samrena__prepare, which leaves alone
- * what was handed out before, resident already), whose next
- * VECTOR_PREPARE_BYTES are prepared and ready stops after them, so that
- * the push reaching it comes back here.  Pages once prepared are below
- * ready from then on (a clear or a pop keeps it), so none is asked for
- * twice while the buffer stays. */
+ * SAMRENA__PREPARE_AHEAD_BYTES of room past its size on an arena that can
+ * make memory resident ahead (virtual: samrena__prepare, which leaves
+ * alone what was handed out before, resident already), whose next
+ * SAMRENA__PREPARE_AHEAD_BYTES are prepared and ready stops after them, so
+ * that the push reaching it comes back here.  Pages once prepared are
+ * below ready from then on (a clear or a pop keeps it), so none is asked
+ * for twice while the buffer stays. */
 static void set_ready(SamrenaVector *vec) {
   uint64_t ready = vec->capacity;
-  uint64_t step = VECTOR_PREPARE_BYTES / vec->element_size;
+  uint64_t step = SAMRENA__PREPARE_AHEAD_BYTES / vec->element_size;
   if (vec->data != NULL && vec->arena != NULL && step != 0 && vec->size < ready &&
       ready - vec->size > step) {
     unsigned char *from = element_at(vec, vec->size);
@@ -154,9 +147,7 @@ static SamrenaVectorError relocate(SamrenaVector *vec, uint64_t new_bytes, uint6
   samrena_destroy(vec->arena);
   vec->arena = fresh;
   vec->data = data;
-  vec->capacity = new_capacity;
-  if (vec->size > new_capacity)
-    vec->size = new_capacity;
+  vec->capacity = new_capacity; /* a growth: size stays within it */
   set_ready(vec);
   return SAMRENA_VECTOR_SUCCESS;
 }
