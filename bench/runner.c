@@ -1624,10 +1624,7 @@ static inline bool c_srealloc_sbappend(CharBuffer *b, const char *text, size_t l
     b->text = grown;
     b->capacity = capacity;
   }
-  memcpy(b->text + b->length, text, length);
-  b->length += length;
-  b->text[b->length] = '\0';
-  return true;
+  return c_bump_sbappend(b, text, length); /* room made: the bump's append */
 }
 
 #define c_srealloc_sbtext c_bump_sbtext
