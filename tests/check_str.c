@@ -196,6 +196,41 @@ START_TEST(test_str_copies_when_not_last) {
 }
 END_TEST
 
+/* Appends that end exactly at the buffer's end, and one byte more: the
+ * NUL of the last that fits is the buffer's last byte, and the one that
+ * does not fit grows the buffer instead of writing past it (the
+ * allocation pushed right after the buffer stays untouched). */
+START_TEST(test_str_fills_buffer_exactly) {
+  Samrena *arena = util_arena(STRATEGY, 1);
+  SamrenaStr *s = samrena_str_init(arena);
+  ck_assert_int_eq(samrena_str_append(s, "a", 1), SAMRENA_OK);
+  const char *data = samrena_str_cstr(s);
+  char *after = samrena_push_aligned(arena, 1, 1);
+  ck_assert_ptr_nonnull(after);
+  *after = 'Z';
+  /* the next allocation follows the buffer (past a guard in debug mode) */
+  ck_assert_uint_gt((uintptr_t)after, (uintptr_t)data + 1);
+  size_t room = (size_t)((uintptr_t)after - (uintptr_t)data);
+  ck_assert_uint_le(room, 4096);
+  char *model = malloc(room + 1);
+  ck_assert_ptr_nonnull(model);
+  model[0] = 'a';
+  for (size_t length = 1; length < room - 1; length++) {
+    ck_assert_int_eq(samrena_str_append(s, "b", 1), SAMRENA_OK);
+    model[length] = 'b';
+    ck_assert_int_eq(*after, 'Z');
+  }
+  ck_assert_int_eq(samrena_str_append(s, "c", 1), SAMRENA_OK);
+  model[room - 1] = 'c';
+  model[room] = '\0';
+  ck_assert_int_eq(*after, 'Z');
+  ck_assert_uint_eq(samrena_str_len(s), room);
+  ck_assert_str_eq(samrena_str_cstr(s), model);
+  free(model);
+  samrena_destroy(arena);
+}
+END_TEST
+
 /* Appending the builder's own text to itself, across growth and moves. */
 START_TEST(test_str_append_self) {
   Samrena *arena = util_arena(STRATEGY, 1);
@@ -337,6 +372,7 @@ Suite *make_str_suite(void) {
   tcase_add_loop_test(tc, test_str_grows_in_place_virtual_large, 0, util_strategy_count);
   tcase_add_loop_test(tc, test_str_copies_when_not_last, 0, util_strategy_count);
   tcase_add_loop_test(tc, test_str_across_ready_steps, 0, util_strategy_count);
+  tcase_add_loop_test(tc, test_str_fills_buffer_exactly, 0, util_strategy_count);
   tcase_add_loop_test(tc, test_str_append_self, 0, util_strategy_count);
   tcase_add_loop_test(tc, test_str_appendf_self, 0, util_strategy_count);
   tcase_add_loop_test(tc, test_str_clear_and_finish, 0, util_strategy_count);

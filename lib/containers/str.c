@@ -101,11 +101,17 @@ static SamrenaError make_room(SamrenaStr *s, uint64_t extra) {
 SamrenaError samrena_str_append(SamrenaStr *s, const char *text, size_t length) {
   if (s == NULL || text == NULL)
     return samrena__fail(SAMRENA_ERROR_NULL_POINTER);
-  if (length == 0)
-    return SAMRENA_OK;
-  SamrenaError error = make_room(s, (uint64_t)length);
-  if (error != SAMRENA_OK)
-    return error;
+  /* Text whose end and NUL stay below ready (never past the buffer's end)
+   * needs no room made and no pages prepared: the common append copies at
+   * once.  ready can lag behind the text (an appendf writes past it), so it
+   * is compared before it is subtracted from. */
+  if (!(s->ready > s->length && length < s->ready - s->length)) {
+    if (length == 0)
+      return SAMRENA_OK;
+    SamrenaError error = make_room(s, (uint64_t)length);
+    if (error != SAMRENA_OK)
+      return error;
+  }
   /* text may lie in the buffer itself: a move left the old one readable. */
   memmove(s->data + s->length, text, length);
   s->length += length;
