@@ -1132,6 +1132,11 @@ static const char *const callgrind_parse_names[] = {
 static const char *const callgrind_growth_names[] = {
     "bump", "samrena-chained", "chained-conservative", "chained-balanced", "chained-double",
     "samrena-virtual", NULL};
+static const char *const callgrind_vector_names[] = {
+    "bump", "vector-owned", "vector-shared", "vector-copy", "realloc-array", "vector-doubling",
+    NULL};
+static const char *const callgrind_strings_names[] = {"bump", "str-default", "str-chained",
+                                                      "realloc-string", NULL};
 static const char *const callgrind_thread_names[] = {
     "bump", "samrena-concurrent", "samrena-mutex", "samrena-per-thread", "malloc", "jemalloc",
     "mimalloc", NULL};
@@ -1145,12 +1150,14 @@ static const CallgrindWorkload callgrind_workloads[] = {
     {BENCH_PARSE_WARM, "parse_warm", "KiB", callgrind_parse_names},
     {BENCH_GROWTH_POLICY, "growth", "push", callgrind_growth_names},
     {BENCH_CONCURRENT, "concurrent", "push", callgrind_thread_names},
+    {BENCH_VECTOR, "vector", "push", callgrind_vector_names},
+    {BENCH_STRINGS, "strings", "append", callgrind_strings_names},
 };
 
 /* What a workload's count is divided by.  small and mixed run an untimed
  * cycle first, and concurrent one per thread, inside the measured
  * function: those allocations count too.  A parse is counted per KiB of
- * the document's payload. */
+ * the document's payload, a vector per push, the strings per append. */
 static double callgrind_units(BenchWorkload w, const BenchParams *p) {
   switch (w) {
   case BENCH_SMALL:
@@ -1167,6 +1174,10 @@ static double callgrind_units(BenchWorkload w, const BenchParams *p) {
     return (double)bench_growth_pushes(p->bytes);
   case BENCH_CONCURRENT:
     return (double)((p->count + p->cycle) * p->threads);
+  case BENCH_VECTOR:
+    return (double)p->count;
+  case BENCH_STRINGS:
+    return (double)((p->bytes + BENCH_STRING_PIECE - 1) / BENCH_STRING_PIECE);
   default:
     return 1.0;
   }
