@@ -991,6 +991,36 @@ static void plot_label(BenchWorkload w, unsigned threads, char *out, size_t len)
     snprintf(out, len, "%s", bench_workload_name(w));
 }
 
+/* The colour of the chart's i-th column, as #rrggbb: a fixed palette
+ * first (the bump black), then hues a golden angle apart at two
+ * lightnesses, so that no two columns of a chart share a colour (gnuplot's
+ * own linetypes repeat after eight). */
+static void plot_colour(size_t i, char out[8]) {
+  static const char *const palette[] = {"#000000", "#1b9e77", "#2c7fb8", "#7fcdbb", "#d95f02",
+                                        "#e6ab02", "#e7298a", "#7570b3", "#a6761d", "#666666",
+                                        "#66a61e", "#fb9a99", "#b15928", "#cab2d6", "#ffff99",
+                                        "#1f78b4", "#33a02c", "#e31a1c", "#ff7f00", "#6a3d9a",
+                                        "#b2df8a", "#fdbf6f", "#a6cee3", "#999999"};
+  size_t fixed = sizeof palette / sizeof palette[0];
+  if (i < fixed) {
+    memcpy(out, palette[i], 8);
+    return;
+  }
+  size_t k = i - fixed;
+  /* hue in sextants [0, 6); no libm: bench does not link it */
+  double turns = 0.11 + 0.618033988749895 * (double)k;
+  double hue = (turns - (double)(unsigned long)turns) * 6.0;
+  int sector = (int)hue;
+  double half = hue - (double)(sector / 2 * 2) - 1.0; /* in [-1, 1) */
+  double value = k % 2 == 0 ? 0.55 : 0.85, chroma = value * 0.65, low = value - chroma;
+  double rgb[3] = {low, low, low};
+  static const int order[6][2] = {{0, 1}, {1, 0}, {1, 2}, {2, 1}, {2, 0}, {0, 2}};
+  rgb[order[sector][0]] += chroma; /* the strongest channel of the sector */
+  rgb[order[sector][1]] += chroma * (1.0 - (half < 0 ? -half : half));
+  snprintf(out, 8, "#%02x%02x%02x", (unsigned)(rgb[0] * 255.0 + 0.5),
+           (unsigned)(rgb[1] * 255.0 + 0.5), (unsigned)(rgb[2] * 255.0 + 0.5));
+}
+
 /* A clustered bar chart of the ratios to the bump, log scale. */
 static bool write_plot(const char *path) {
   FILE *g = popen("gnuplot", "w");
@@ -1037,13 +1067,14 @@ static bool write_plot(const char *path) {
   fprintf(g, "set style fill solid 0.8 border -1\nset logscale y\nset grid ytics\n");
   fprintf(g, "set datafile missing 'NaN'\nset key outside right top\nset ylabel 'x bump'\n");
   fprintf(g, "set xtics rotate by -30\n");
-  static const char *const colours[] = {"#000000", "#1b9e77", "#2c7fb8", "#7fcdbb", "#d95f02",
-                                         "#e6ab02", "#e7298a", "#7570b3", "#a6761d", "#666666",
-                                         "#66a61e", "#fb9a99", "#b15928", "#cab2d6", "#ffff99",
-                                         "#1f78b4", "#33a02c", "#e31a1c", "#ff7f00", "#6a3d9a",
-                                         "#b2df8a", "#fdbf6f", "#a6cee3", "#999999"};
-  for (size_t i = 0; i < sizeof colours / sizeof colours[0]; i++)
-    fprintf(g, "set linetype %zu linecolor rgb '%s'\n", i + 1, colours[i]);
+  size_t columns = 0;
+  for (size_t c = 0; c < bench_contender_count && c < 64; c++)
+    columns += used[c];
+  for (size_t i = 0; i < columns; i++) {
+    char colour[8];
+    plot_colour(i, colour);
+    fprintf(g, "set linetype %zu linecolor rgb '%s'\n", i + 1, colour);
+  }
   fprintf(g, "set yrange [0.01:*]\n");
   fprintf(g, "plot for [i=2:*] $data using i:xtic(1) title columnheader(i)\n");
   int status = pclose(g);
