@@ -1033,9 +1033,12 @@ static bool write_plot(const char *path) {
           !isnan(results[i].ratio))
         used[c] = true;
   fprintf(g, "$data << EOD\nworkload");
+  size_t columns = 0;
   for (size_t c = 0; c < bench_contender_count && c < 64; c++)
-    if (used[c])
+    if (used[c]) {
       fprintf(g, " %s", bench_contenders[c].name);
+      columns++;
+    }
   fputc('\n', g);
   for (size_t first = 0; first < result_count; first++) {
     const Result *row = &results[first];
@@ -1067,9 +1070,6 @@ static bool write_plot(const char *path) {
   fprintf(g, "set style fill solid 0.8 border -1\nset logscale y\nset grid ytics\n");
   fprintf(g, "set datafile missing 'NaN'\nset key outside right top\nset ylabel 'x bump'\n");
   fprintf(g, "set xtics rotate by -30\n");
-  size_t columns = 0;
-  for (size_t c = 0; c < bench_contender_count && c < 64; c++)
-    columns += used[c];
   for (size_t i = 0; i < columns; i++) {
     char colour[8];
     plot_colour(i, colour);
@@ -1208,7 +1208,7 @@ static double callgrind_units(BenchWorkload w, const BenchParams *p) {
   case BENCH_VECTOR:
     return (double)p->count;
   case BENCH_STRINGS:
-    return (double)((p->bytes + BENCH_STRING_PIECE - 1) / BENCH_STRING_PIECE);
+    return (double)bench_string_appends(p->bytes);
   default:
     return 1.0;
   }

@@ -105,9 +105,13 @@ int bench_child_main(int argc, char **argv);
 
 /* What the driver needs to turn callgrind's totals into per-unit counts:
  * the nodes one binary-trees run builds at that maximum depth, and the
- * pushes a growth-policy run makes for that many bytes. */
+ * pushes a growth-policy run makes for that many bytes.  A strings run
+ * appends BENCH_STRING_PIECE bytes until it has at least `bytes`. */
 uint64_t bench_tree_nodes(unsigned max_depth);
 uint64_t bench_growth_pushes(uint64_t bytes);
+static inline uint64_t bench_string_appends(uint64_t bytes) {
+  return (bytes + BENCH_STRING_PIECE - 1) / BENCH_STRING_PIECE;
+}
 
 /* The workload's command-line name, or NULL. */
 const char *bench_workload_name(BenchWorkload workload);

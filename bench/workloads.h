@@ -401,7 +401,7 @@ BENCH_MEASURED static bool CM(strings)(C_SBCTX *context, const BenchParams *p) {
 static bool CW(strings)(const BenchParams *p, BenchSample *s) {
   C_SBCTX c;
   /* The pieces' total: p->bytes rounded up to a whole piece. */
-  uint64_t total = (p->bytes + BENCH_STRING_PIECE - 1) / BENCH_STRING_PIECE * BENCH_STRING_PIECE;
+  uint64_t total = bench_string_appends(p->bytes) * BENCH_STRING_PIECE;
   BenchHint hint = {(size_t)total, (size_t)total + 1};
   bench_string_fill();
   if (!CF(sbopen)(&c, &hint))

@@ -98,14 +98,18 @@ static SamrenaError make_room(SamrenaStr *s, uint64_t extra) {
   return samrena_last_error();
 }
 
+/* Whether `length` more bytes and the NUL stay below ready (never past
+ * the buffer's end): then no room is made and no pages prepared, and the
+ * common append copies at once.  ready can lag behind the text (an appendf
+ * writes past it), so it is compared before it is subtracted from. */
+static bool fits_below_ready(const SamrenaStr *s, size_t length) {
+  return s->ready > s->length && length < s->ready - s->length;
+}
+
 SamrenaError samrena_str_append(SamrenaStr *s, const char *text, size_t length) {
   if (s == NULL || text == NULL)
     return samrena__fail(SAMRENA_ERROR_NULL_POINTER);
-  /* Text whose end and NUL stay below ready (never past the buffer's end)
-   * needs no room made and no pages prepared: the common append copies at
-   * once.  ready can lag behind the text (an appendf writes past it), so it
-   * is compared before it is subtracted from. */
-  if (!(s->ready > s->length && length < s->ready - s->length)) {
+  if (!fits_below_ready(s, length)) {
     if (length == 0)
       return SAMRENA_OK;
     SamrenaError error = make_room(s, (uint64_t)length);
